@@ -1,0 +1,49 @@
+//! # livechat-mock
+//!
+//! A contract-exact mock of Rocket.Chat's `GET /api/v1/livechat/visitors.info`: it answers from
+//! fixture visitors and users as a real 8.x server does, byte for byte, and checks every body
+//! against a JSON Schema before it leaves (a body that would break the contract becomes a 500).
+//!
+//! ## Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), livechat_mock::Error> {
+//! use livechat_mock::{Config, MockServer};
+//!
+//! let server = MockServer::start(Config { port: 0, ..Config::default() }).await?;
+//! println!("GET {}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70", server.uri());
+//! # Ok(()) }
+//! ```
+//!
+//! ## Layout
+//! - `schema`: load and compile the JSON Schemas; check a value → violation (file, pointer, rule)
+//! - `fixtures`: load and validate visitors, users, permissions with path-aware errors
+//! - `store`: the indexed data, with every 200 body prepared and judged at start-up
+//! - `query`: `qs`-compatible query parsing and the ajv-compatible parameter checks
+//! - `request`: the parts of a hyper request that decide the answer
+//! - `endpoint`: visitors.info as a pure function, request parts + store → outcome
+//! - `outcome`: the outcomes and the one outcome → status + headers + body mapping
+//! - `service`: routing, HEAD, preflights, CORS headers, the schema gate, the request log
+//! - `server`: the accept loop with graceful shutdown, and [`MockServer`]
+
+mod cli;
+mod config;
+mod endpoint;
+mod error;
+mod fixtures;
+mod outcome;
+mod query;
+mod request;
+mod schema;
+mod server;
+mod service;
+mod state;
+mod store;
+
+pub use cli::Cli;
+pub use config::{Config, Cors};
+pub use error::Error;
+pub use fixtures::{FixtureSource, Fixtures};
+pub use schema::{SchemaSet, SchemaSource, Violation};
+pub use server::{MockServer, bind, serve};
+pub use state::AppState;

@@ -1,0 +1,66 @@
+//! The parts of an HTTP request the mock reads, copied out of hyper's request once, so the
+//! endpoint is a plain function that tests can call without a socket.
+
+use hyper::header::HeaderMap;
+use hyper::{Method, Request};
+
+/// An incoming request, reduced to what decides the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestParts {
+    pub method: Method,
+    /// The path exactly as sent (no decoding, no normalisation).
+    pub path: String,
+    /// The raw query string after `?`, if any.
+    pub query: Option<String>,
+    pub user_id: Option<String>,
+    pub auth_token: Option<String>,
+    pub origin: Option<String>,
+    pub access_control_request_method: Option<String>,
+}
+
+impl RequestParts {
+    pub fn from_request<B>(request: &Request<B>) -> RequestParts {
+        let headers = request.headers();
+        RequestParts {
+            method: request.method().clone(),
+            path: request.uri().path().to_string(),
+            query: request.uri().query().map(str::to_string),
+            user_id: header(headers, "x-user-id"),
+            auth_token: header(headers, "x-auth-token"),
+            origin: header(headers, "origin"),
+            access_control_request_method: header(headers, "access-control-request-method"),
+        }
+    }
+}
+
+/// A header's value as Node hands it to the server: repeated headers joined with `", "`, bytes
+/// read as Latin-1 (so a value never fails to read; it just matches nothing).
+pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    let mut joined: String = first.as_bytes().iter().map(|&b| char::from(b)).collect();
+    for value in values {
+        joined.push_str(", ");
+        joined.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+    }
+    Some(joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_headers_are_joined_as_node_joins_them() {
+        let request = Request::builder()
+            .uri("/api/v1/livechat/visitors.info?visitorId=x")
+            .header("X-User-Id", "a")
+            .header("x-user-id", "b")
+            .body(())
+            .unwrap();
+        let parts = RequestParts::from_request(&request);
+        assert_eq!(parts.user_id.as_deref(), Some("a, b"));
+        assert_eq!(parts.auth_token, None);
+        assert_eq!(parts.query.as_deref(), Some("visitorId=x"));
+    }
+}
