@@ -1,0 +1,252 @@
+//! The binary itself: its one stdout line, its flags and environment fallbacks, its refusal to
+//! start on bad fixtures, the schema gate as a user sees it, and graceful shutdown.
+
+use tokio::io::AsyncReadExt;
+
+use crate::helpers::*;
+
+/// Runs the binary to completion and returns (exit code, stdout, stderr).
+async fn run(args: &[&str]) -> (i32, String, String) {
+    let output = binary(args).output().await.unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+async fn get(uri: &str, query: &str, user: (&str, &str)) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .get(format!("{uri}{PATH}?{query}"))
+        .header("X-User-Id", user.0)
+        .header("X-Auth-Token", user.1)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn it_prints_one_listening_line_and_serves_the_bundled_fixtures() {
+    let (mut child, uri) = start_binary(&[]).await;
+    assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
+    let (status, body) = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    assert_eq!((status, body.as_str()), (200, SPEC_VISITOR_BODY));
+
+    terminate(&child);
+    let status = child.wait().await.unwrap();
+    assert_eq!(status.code(), Some(0), "SIGTERM is a clean stop");
+    let mut rest = String::new();
+    let mut stderr = child.stderr.take().unwrap();
+    stderr.read_to_string(&mut rest).await.unwrap();
+    assert!(
+        rest.contains(
+            "method=GET path=/api/v1/livechat/visitors.info status=200 outcome=\"ok\" micros="
+        ),
+        "{rest}"
+    );
+}
+
+#[tokio::test]
+async fn every_flag_has_help_and_an_environment_fallback() {
+    let (code, stdout, _) = run(&["--help"]).await;
+    assert_eq!(code, 0);
+    for (flag, env) in [
+        ("--host", "LIVECHAT_MOCK_HOST"),
+        ("--port", "LIVECHAT_MOCK_PORT"),
+        ("--fixtures", "LIVECHAT_MOCK_FIXTURES"),
+        ("--schemas", "LIVECHAT_MOCK_SCHEMAS"),
+        ("--cors", "LIVECHAT_MOCK_CORS"),
+    ] {
+        assert!(stdout.contains(flag), "{flag} in {stdout}");
+        assert!(
+            stdout.contains(&format!("[env: {env}=")),
+            "{env} in {stdout}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_port_can_come_from_the_environment() {
+    let mut child = binary(&[]).env("LIVECHAT_MOCK_PORT", "0").spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut buf = [0u8; 64];
+    let n = stdout.read(&mut buf).await.unwrap();
+    let line = String::from_utf8_lossy(&buf[..n]);
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+    assert!(
+        !line.starts_with("listening on http://127.0.0.1:3000"),
+        "{line}"
+    );
+}
+
+/// A copy of the bundled fixtures with `visitors.json` replaced.
+fn fixtures_with_visitors(text: &str) -> TempDir {
+    let dir = copy_of("fixtures", "bad");
+    dir.write("visitors.json", text);
+    dir
+}
+
+async fn refused(dir: &TempDir) -> String {
+    let (code, stdout, stderr) =
+        run(&["--port", "0", "--fixtures", dir.path().to_str().unwrap()]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stdout, "", "nothing is served");
+    let file = dir.path().join("visitors.json").display().to_string();
+    stderr.replace(&file, "FILE").replace(
+        &dir.path().join("users.json").display().to_string(),
+        "USERS",
+    )
+}
+
+const GOOD: &str = r#"{"_id":"6a22b1765528fa64dd29de70","username":"guest-1","ts":"2026-06-05T11:22:30.664Z","_updatedAt":"2026-06-05T11:22:30.665Z","token":"t1"}"#;
+
+#[tokio::test]
+async fn invalid_json_stops_start_up_with_line_and_column() {
+    let dir = fixtures_with_visitors("[\n  {\"_id\": \"6a22b1765528fa64dd29de70\"\n]\n");
+    assert_eq!(
+        refused(&dir).await,
+        "error: FILE:3:1: invalid JSON: expected `,` or `}`\n"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_type_stops_start_up_with_pointer_and_id() {
+    let bad = GOOD.replace(r#""username":"guest-1""#, r#""username":["guest-1"]"#);
+    let dir = fixtures_with_visitors(&format!("[{bad}]"));
+    assert_eq!(
+        refused(&dir).await,
+        "error: FILE: /0/username (_id \"6a22b1765528fa64dd29de70\"): [\"guest-1\"] is not of type \"string\"\n"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_required_field_stops_start_up() {
+    let bad = GOOD.replace(r#""ts":"2026-06-05T11:22:30.664Z","#, "");
+    let dir = fixtures_with_visitors(&format!("[{bad}]"));
+    assert_eq!(
+        refused(&dir).await,
+        "error: FILE: /0 (_id \"6a22b1765528fa64dd29de70\"): \"ts\" is a required property\n"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_id_stops_start_up() {
+    let second = GOOD.replace("\"t1\"", "\"t2\"");
+    let dir = fixtures_with_visitors(&format!("[{GOOD},\n{second}]"));
+    assert_eq!(
+        refused(&dir).await,
+        "error: FILE: /1/_id (_id \"6a22b1765528fa64dd29de70\"): duplicate _id \"6a22b1765528fa64dd29de70\", first used at /0/_id\n"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_role_shape_stops_start_up() {
+    let dir = fixtures_with_visitors(&format!("[{GOOD}]"));
+    dir.write(
+        "users.json",
+        r#"[{"_id":"u1","username":"a","authToken":"t","roles":[{"role":"admin"}]}]"#,
+    );
+    assert_eq!(
+        refused(&dir).await,
+        "error: USERS: /0/roles/0 (_id \"u1\"): {\"role\":\"admin\"} is not of type \"string\"\n"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_fixture_directory_names_the_file_and_the_cause() {
+    let (code, _, stderr) = run(&["--port", "0", "--fixtures", "/nonexistent/fixtures"]).await;
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "error: /nonexistent/fixtures/visitors.json: cannot read the file\n  caused by: No such file or directory (os error 2)\n"
+    );
+}
+
+#[tokio::test]
+async fn a_schema_set_the_fixtures_break_gets_500_and_a_log_line_never_the_body() {
+    let schemas = copy_of("schemas", "gate");
+    let stricter = std::fs::read_to_string(schemas.path().join("visitors.info.200.json"))
+        .unwrap()
+        .replace(
+            r#""required": ["_id", "_updatedAt", "username", "ts"]"#,
+            r#""required": ["_id", "_updatedAt", "username", "ts", "department"]"#,
+        );
+    schemas.write("visitors.info.200.json", &stricter);
+    let (mut child, uri) = start_binary(&["--schemas", schemas.path().to_str().unwrap()]).await;
+
+    let (status, body) = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (500, r#"{"success":false,"error":"Internal server error"}"#)
+    );
+    // a visitor that has a department still passes
+    let (status, _) = get(&uri, "visitorId=9c6539382b0537e65affb229", AGENT).await;
+    assert_eq!(status, 200);
+
+    terminate(&child);
+    child.wait().await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    let schema_file = schemas
+        .path()
+        .join("visitors.info.200.json")
+        .display()
+        .to_string();
+    let blocked = stderr
+        .lines()
+        .find(|l| l.contains("response blocked by the schema gate"))
+        .unwrap_or_else(|| panic!("no gate line in {stderr}"));
+    assert!(blocked.contains("ERROR"), "{blocked}");
+    assert!(
+        blocked.contains(&format!("schema={schema_file}")),
+        "{blocked}"
+    );
+    assert!(blocked.contains("pointer=/visitor"), "{blocked}");
+    assert!(
+        blocked.contains("rule=/properties/visitor/required"),
+        "{blocked}"
+    );
+    assert!(
+        blocked.contains("\"department\" is a required property"),
+        "{blocked}"
+    );
+    // start-up already warned about the drifting fixture
+    assert!(
+        stderr.contains("fixture visitor breaks the 200 schema"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_schema_file_stops_start_up() {
+    let schemas = copy_of("schemas", "badschema");
+    schemas.write("visitors.info.403.json", r#"{"type": "objekt"}"#);
+    let (code, _, stderr) =
+        run(&["--port", "0", "--schemas", schemas.path().to_str().unwrap()]).await;
+    assert_eq!(code, 1);
+    let file = schemas
+        .path()
+        .join("visitors.info.403.json")
+        .display()
+        .to_string();
+    assert!(
+        stderr.starts_with(&format!("error: {file}: bad schema: ")),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_port_is_a_clear_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let (code, _, stderr) = run(&["--port", &port]).await;
+    assert_eq!(code, 1);
+    assert!(stderr.contains(&format!("\nerror: cannot listen on 127.0.0.1:{port}\n  caused by: Address already in use (os error 98)\n")), "{stderr}");
+}

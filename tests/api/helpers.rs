@@ -1,0 +1,220 @@
+//! Shared helpers: a server on a free port, the bundled users, raw HTTP for exact bytes.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use livechat_mock::{Config, MockServer};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+pub const PATH: &str = "/api/v1/livechat/visitors.info";
+/// The spec page's example visitor.
+pub const SPEC_VISITOR: &str = "6a22b1765528fa64dd29de70";
+/// The spec page's example user: a livechat-agent.
+pub const AGENT: (&str, &str) = (
+    "rbAXPnMktTFbNpwtJ",
+    "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f",
+);
+pub const ADMIN: (&str, &str) = (
+    "NBTm56xe8Rh5cF47X",
+    "aWz0a5d8CQr04Ub20DEQq4bv3hOe6rrDeg3ejvLTsZI",
+);
+pub const MANAGER: (&str, &str) = (
+    "W6H7fX5xg9Gkkh5gh",
+    "XhMCyldQH-DKmn_RzMFRUEJCEleP4P6xe0qlWc2fKJg",
+);
+pub const MONITOR: (&str, &str) = (
+    "T5G4fzALWBe9gMfxo",
+    "SxQmfxsDdJTdHAHMat_JdNFymhH-IAjXN-j1F9ae1vE",
+);
+/// A user with no livechat role.
+pub const PLAIN_USER: (&str, &str) = (
+    "D8hgkER8fq6g5jFbo",
+    "gb0aRSmCXnlFWXGyGuEFqrLWoxALCIgPD0Ituzb7lLM",
+);
+
+pub const ALLOW_HEADERS: &str = "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token, x-visitor-token, Authorization";
+
+pub const SPEC_VISITOR_BODY: &str = r#"{"visitor":{"_id":"6a22b1765528fa64dd29de70","username":"guest-10","status":"online","ts":"2026-06-05T11:22:30.664Z","_updatedAt":"2026-06-05T11:22:30.665Z","name":"Postman Test Visitor","phone":[{"phoneNumber":"+15551234567"}],"visitorEmails":[{"address":"postman-test@example.com"}]},"success":true}"#;
+
+/// A mock on a free port with the bundled data, and a client for it.
+pub struct TestApp {
+    pub server: MockServer,
+    pub client: reqwest::Client,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Config::default()).await
+}
+
+pub async fn spawn_with(config: Config) -> TestApp {
+    let server = MockServer::start(Config { port: 0, ..config })
+        .await
+        .expect("the mock starts");
+    TestApp {
+        server,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.server.uri(), path_and_query)
+    }
+
+    /// GET visitors.info with `query` (appended after `?` as is) as `user`.
+    pub async fn visitors_info(&self, user: Option<(&str, &str)>, query: Option<&str>) -> Answer {
+        let url = match query {
+            Some(q) => self.url(&format!("{PATH}?{q}")),
+            None => self.url(PATH),
+        };
+        let mut request = self.client.get(url);
+        if let Some((id, token)) = user {
+            request = request
+                .header("X-User-Id", id)
+                .header("X-Auth-Token", token);
+        }
+        Answer::from(request.send().await.expect("the request is answered")).await
+    }
+
+    /// Sends raw bytes and returns everything the server sends back until it closes.
+    pub async fn raw(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(self.server.address())
+            .await
+            .expect("connects");
+        stream.write_all(request.as_bytes()).await.expect("writes");
+        let mut out = Vec::new();
+        stream.read_to_end(&mut out).await.expect("reads");
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// Status, headers and exact body bytes of one response.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub async fn from(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("a body");
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ASCII header"))
+    }
+
+    /// The header names, in order, minus `date` (which changes every second).
+    pub fn header_names(&self) -> Vec<&str> {
+        self.headers
+            .keys()
+            .map(|k| k.as_str())
+            .filter(|k| *k != "date")
+            .collect()
+    }
+}
+
+/// A scratch directory, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "lcm-test-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("creates a temp dir");
+        TempDir(dir)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> &Self {
+        std::fs::write(self.0.join(name), text).expect("writes a file");
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The repository's own directory (for the bundled fixtures and schemas as files).
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Copies a repository directory's files into a new temp dir.
+pub fn copy_of(dir: &str, tag: &str) -> TempDir {
+    let copy = TempDir::new(tag);
+    for entry in std::fs::read_dir(repo(dir)).expect("reads the dir") {
+        let entry = entry.expect("an entry");
+        std::fs::copy(entry.path(), copy.path().join(entry.file_name())).expect("copies");
+    }
+    copy
+}
+
+/// The binary, started with `args`, stdout and stderr piped.
+pub fn binary(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_livechat-mock"));
+    command
+        .args(args)
+        .env("RUST_LOG", "info")
+        .env_remove("LIVECHAT_MOCK_PORT")
+        .env_remove("LIVECHAT_MOCK_HOST")
+        .env_remove("LIVECHAT_MOCK_FIXTURES")
+        .env_remove("LIVECHAT_MOCK_SCHEMAS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+/// Starts the binary on a free port and returns it with the base URI from its one stdout line.
+pub async fn start_binary(args: &[&str]) -> (Child, String) {
+    let mut all = vec!["--port", "0"];
+    all.extend_from_slice(args);
+    let mut child = binary(&all).spawn().expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .await
+        .expect("reads the first line");
+    let uri = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    (child, uri)
+}
+
+/// Sends SIGTERM to a child process.
+pub fn terminate(child: &Child) {
+    let pid = child.id().expect("the child is running");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}

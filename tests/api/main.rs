@@ -1,0 +1,10 @@
+//! Integration tests over real TCP: one binary, one module per concern.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod binary;
+mod cors;
+mod responses;
+mod routing;
+mod schemas;
