@@ -5,9 +5,13 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::config::{Config, Cors};
+use crate::chaos::{DEFAULT_FAULTS, Latency};
+use crate::clock::Clock;
+use crate::config::{Admin, AuthMode, Config, Cors};
 use crate::fixtures::FixtureSource;
+use crate::ratelimit::RateLimit;
 use crate::schema::SchemaSource;
+use crate::selection::OutcomeId;
 
 /// A contract-exact mock of Rocket.Chat's Livechat visitors.info endpoint.
 #[derive(Debug, Parser)]
@@ -40,11 +44,93 @@ pub struct Cli {
         value_name = "'*'|off|ORIGIN,..."
     )]
     pub cors: Cors,
+
+    /// Answer every visitors.info request with this outcome (unless a request header or the
+    /// admin override chooses another): ok, invalid-params, visitor-not-found, not-logged-in,
+    /// forbidden, forbidden-generic, rate-limited, server-error, reset, hang, malformed.
+    #[arg(long, env = "LIVECHAT_MOCK_OUTCOME", value_name = "ID")]
+    pub outcome: Option<OutcomeId>,
+
+    /// Who is logged in: 'fixtures' (users.json) or 'any' (any non-empty X-User-Id +
+    /// X-Auth-Token pair, holding every livechat role).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_AUTH",
+        default_value = "fixtures",
+        value_name = "fixtures|any"
+    )]
+    pub auth: AuthMode,
+
+    /// Emulate the real per-user rate limiter: N calls per SECONDS (the real default is 10/60).
+    /// Users holding api-bypass-rate-limit are exempt. Off unless given.
+    #[arg(long, env = "LIVECHAT_MOCK_RATE_LIMIT", value_name = "N/SECONDS")]
+    pub rate_limit: Option<RateLimit>,
+
+    /// Delay every API response: MS, or MIN..MAX drawn uniformly (seeded).
+    #[arg(long, env = "LIVECHAT_MOCK_LATENCY", value_name = "MS|MIN..MAX")]
+    pub latency: Option<Latency>,
+
+    /// The chance, from 0 to 1, that a request gets one of --faults (seeded).
+    #[arg(long, env = "LIVECHAT_MOCK_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = parse_probability)]
+    pub fault_rate: f64,
+
+    /// The outcomes --fault-rate draws from [default: reset,server-error,malformed].
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_FAULTS",
+        value_delimiter = ',',
+        value_name = "ID,..."
+    )]
+    pub faults: Vec<OutcomeId>,
+
+    /// Seed of the latency and fault draws: the same seed and request sequence give the same
+    /// delays and faults.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_SEED",
+        default_value_t = 0,
+        value_name = "N"
+    )]
+    pub seed: u64,
+
+    /// Require `Authorization: Bearer TOKEN` on the control API under /_mock/.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        conflicts_with = "no_admin"
+    )]
+    pub admin_token: Option<String>,
+
+    /// Turn the control API off: /_mock/ paths answer 404 like any unknown path.
+    #[arg(long, env = "LIVECHAT_MOCK_NO_ADMIN")]
+    pub no_admin: bool,
+
+    /// How many requests the journal (GET /_mock/requests) keeps; 0 keeps none.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_JOURNAL_SIZE",
+        default_value_t = 1000,
+        value_name = "N"
+    )]
+    pub journal_size: usize,
+}
+
+fn parse_probability(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("expected a number from 0 to 1; got {s:?}")),
+    }
 }
 
 impl Cli {
     /// The validated configuration these flags describe.
     pub fn into_config(self) -> Config {
+        let admin = match (self.no_admin, self.admin_token) {
+            (true, _) => Admin::Disabled,
+            (false, Some(token)) => Admin::Token(token),
+            (false, None) => Admin::Open,
+        };
         Config {
             host: self.host,
             port: self.port,
@@ -55,6 +141,20 @@ impl Cli {
                 .schemas
                 .map_or(SchemaSource::Bundled, SchemaSource::Dir),
             cors: self.cors,
+            outcome: self.outcome,
+            auth: self.auth,
+            rate_limit: self.rate_limit,
+            latency: self.latency,
+            fault_rate: self.fault_rate,
+            faults: if self.faults.is_empty() {
+                DEFAULT_FAULTS.to_vec()
+            } else {
+                self.faults
+            },
+            seed: self.seed,
+            admin,
+            journal_size: self.journal_size,
+            clock: Clock::System,
         }
     }
 }

@@ -2,11 +2,15 @@
 
 use std::str::FromStr;
 
+use crate::chaos::{DEFAULT_FAULTS, Latency};
+use crate::clock::Clock;
 use crate::fixtures::FixtureSource;
+use crate::ratelimit::RateLimit;
 use crate::schema::SchemaSource;
+use crate::selection::OutcomeId;
 
 /// Everything a mock server instance is started with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Address to bind; loopback unless told otherwise.
     pub host: String,
@@ -15,6 +19,23 @@ pub struct Config {
     pub fixtures: FixtureSource,
     pub schemas: SchemaSource,
     pub cors: Cors,
+    /// The outcome of every request that no header or override chooses for.
+    pub outcome: Option<OutcomeId>,
+    pub auth: AuthMode,
+    /// Emulate the real per-user rate limiter (off unless set).
+    pub rate_limit: Option<RateLimit>,
+    /// Delay every API response by a seeded draw from this range.
+    pub latency: Option<Latency>,
+    /// The chance, 0 to 1, that a request gets one of `faults` (seeded).
+    pub fault_rate: f64,
+    pub faults: Vec<OutcomeId>,
+    /// Seed of the latency and fault draws: the same seed and requests give the same results.
+    pub seed: u64,
+    pub admin: Admin,
+    /// How many requests the journal keeps (0: none).
+    pub journal_size: usize,
+    /// Where time comes from (the rate limiter's windows, the journal's times).
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -25,6 +46,16 @@ impl Default for Config {
             fixtures: FixtureSource::Bundled,
             schemas: SchemaSource::Bundled,
             cors: Cors::Any,
+            outcome: None,
+            auth: AuthMode::Fixtures,
+            rate_limit: None,
+            latency: None,
+            fault_rate: 0.0,
+            faults: DEFAULT_FAULTS.to_vec(),
+            seed: 0,
+            admin: Admin::Open,
+            journal_size: 1000,
+            clock: Clock::System,
         }
     }
 }
@@ -62,4 +93,38 @@ impl FromStr for Cors {
             }
         }
     }
+}
+
+/// Who counts as logged in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuthMode {
+    /// A user of `users.json`, by `X-User-Id` + `X-Auth-Token`.
+    #[default]
+    Fixtures,
+    /// Any non-empty pair: a user holding every livechat role (missing headers are still 401).
+    Any,
+}
+
+impl FromStr for AuthMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fixtures" => Ok(AuthMode::Fixtures),
+            "any" => Ok(AuthMode::Any),
+            _ => Err(format!("expected 'fixtures' or 'any'; got {s:?}")),
+        }
+    }
+}
+
+/// Access to the control API under `/_mock/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Admin {
+    /// Open to anyone who can reach the port (it binds loopback by default).
+    #[default]
+    Open,
+    /// Requires `Authorization: Bearer <token>`.
+    Token(String),
+    /// No control API: `/_mock/` paths are 404 like any unknown path.
+    Disabled,
 }

@@ -1,116 +1,197 @@
-//! `GET /api/v1/livechat/visitors.info` as a plain function: request parts and data in, the
-//! outcome out, checks in the real server's order.
+//! `GET /api/v1/livechat/visitors.info`: the one place that decides a request's outcome.
+//!
+//! Precedence: a per-request header > the admin override > `--outcome` > `--fault-rate` > the
+//! fixtures (the real server's checks, in its order).
 
+use crate::config::AuthMode;
 use crate::outcome::Outcome;
 use crate::query::{self, ArrayCoercion};
+use crate::ratelimit::{RateCheck, RateLimit};
 use crate::request::RequestParts;
-use crate::store::{Account, Store, VisitorEntry};
+use crate::selection::{Choice, Convention, Example, OutcomeId};
+use crate::state::AppState;
+use crate::store::{Account, Store};
 
 /// The one path the endpoint answers on, matched exactly.
 pub const PATH: &str = "/api/v1/livechat/visitors.info";
 
-/// Decides the outcome: authentication (401), permission (403), query parameters (400
-/// invalid-params), lookup (400 visitor-not-found or 200).
-pub fn visitors_info(request: &RequestParts, store: &Store) -> Outcome {
-    let Some(account) = authenticate(request, store) else {
-        return Outcome::NotLoggedIn;
+/// Which rule chose an outcome (the journal's `rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Header(Convention),
+    AdminOverride,
+    GlobalOutcome,
+    FaultRate,
+    Fixtures,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Header(convention) => convention.as_str(),
+            Rule::AdminOverride => "admin-override",
+            Rule::GlobalOutcome => "global-outcome",
+            Rule::FaultRate => "fault-rate",
+            Rule::Fixtures => "fixtures",
+        }
+    }
+}
+
+/// An outcome and why.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub rule: Rule,
+    /// The limiter's headers, when the request went through it.
+    pub rate: Option<RateCheck>,
+}
+
+/// The account every non-empty credential pair logs in as under `--auth any`.
+static ANY_USER: Account = Account {
+    auth_token: String::new(),
+    view_l_room: true,
+    bypass_rate_limit: false,
+};
+
+/// Decides the outcome of one visitors.info request. `fault` is what `--fault-rate` drew.
+pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>) -> Decision {
+    let store = state.store();
+    let chosen = match request.selection {
+        Ok(Some((choice, convention))) => Some((choice, Rule::Header(convention))),
+        _ => None,
+    };
+    let chosen = chosen
+        .or_else(|| admin_override(request, state).map(|choice| (choice, Rule::AdminOverride)))
+        .or_else(|| {
+            state
+                .global_outcome
+                .map(|id| (Choice::Outcome(id), Rule::GlobalOutcome))
+        })
+        .or_else(|| fault.map(|id| (Choice::Outcome(id), Rule::FaultRate)));
+    match chosen {
+        Some((choice, rule)) => Decision {
+            outcome: resolve(choice, request, state, &store),
+            rule,
+            rate: None,
+        },
+        None => real_server(request, state, &store),
+    }
+}
+
+/// The admin override, if one is set and this request is in its scope (using it up once).
+fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
+    let mut slot = state.override_slot();
+    let active = slot.as_mut()?;
+    let visitor_id = query::visitor_id(request.query.as_deref(), ArrayCoercion::SingleString).ok();
+    if !active.matches(visitor_id.as_deref(), request.user_id.as_deref()) {
+        return None;
+    }
+    let choice = active.choice;
+    if active.consume() {
+        *slot = None;
+    }
+    Some(choice)
+}
+
+/// The real server's checks in its order: authentication (401), permission (403), rate limit
+/// (429), query parameters (400 invalid-params), lookup (400 visitor-not-found or 200).
+fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decision {
+    let decision = |outcome, rate| Decision {
+        outcome,
+        rule: Rule::Fixtures,
+        rate,
+    };
+    let Some((user_id, account)) = authenticate(request, store, state.auth) else {
+        return decision(Outcome::NotLoggedIn, None);
     };
     if !account.view_l_room {
-        return Outcome::Forbidden;
+        return decision(Outcome::Forbidden, None);
     }
+    let rate = match &state.limiter {
+        Some(limiter) if !account.bypass_rate_limit => {
+            let check = limiter.check(user_id, state.clock.now_ms());
+            if !check.allowed {
+                return decision(Outcome::RateLimited(check), Some(check));
+            }
+            Some(check)
+        }
+        _ => None,
+    };
     let visitor_id = match query::visitor_id(request.query.as_deref(), ArrayCoercion::SingleString)
     {
         Ok(id) => id,
-        Err(error) => return Outcome::InvalidParams(error),
+        Err(error) => return decision(Outcome::InvalidParams(error), rate),
     };
-    match store.visitor(&visitor_id) {
-        Some(VisitorEntry::Served(prepared)) => Outcome::Found(prepared.clone()),
-        Some(VisitorEntry::Disabled) | None => Outcome::VisitorNotFound,
+    match store.found(&visitor_id) {
+        Some(prepared) => decision(Outcome::Found(prepared.clone()), rate),
+        None => decision(Outcome::VisitorNotFound, rate),
     }
 }
 
-/// Both headers present, non-empty, and matching one user; anything else is "not logged in".
-pub fn authenticate<'a>(request: &RequestParts, store: &'a Store) -> Option<&'a Account> {
+/// Both headers present, non-empty, and matching one user (any pair under `--auth any`).
+fn authenticate<'a>(
+    request: &'a RequestParts,
+    store: &'a Store,
+    mode: AuthMode,
+) -> Option<(&'a str, &'a Account)> {
     let user_id = request.user_id.as_deref().filter(|v| !v.is_empty())?;
     let auth_token = request.auth_token.as_deref().filter(|v| !v.is_empty())?;
-    store.account(user_id, auth_token)
+    match mode {
+        AuthMode::Fixtures => store.account(user_id, auth_token).map(|a| (user_id, a)),
+        AuthMode::Any => Some((user_id, &ANY_USER)),
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fixtures::{FixtureSource, Fixtures};
-    use crate::query::ParamError;
-    use crate::schema::{SchemaSet, SchemaSource};
-    use hyper::Method;
-
-    const AGENT: (&str, &str) = (
-        "rbAXPnMktTFbNpwtJ",
-        "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f",
-    );
-    const PLAIN_USER: (&str, &str) = (
-        "D8hgkER8fq6g5jFbo",
-        "gb0aRSmCXnlFWXGyGuEFqrLWoxALCIgPD0Ituzb7lLM",
-    );
-
-    fn store() -> Store {
-        let schemas = SchemaSet::load(&SchemaSource::Bundled).unwrap();
-        let fixtures = Fixtures::load(&FixtureSource::Bundled, &schemas).unwrap();
-        Store::build(&fixtures, &schemas)
-    }
-
-    fn request(user: Option<(&str, &str)>, query: Option<&str>) -> RequestParts {
-        RequestParts {
-            method: Method::GET,
-            path: PATH.into(),
-            query: query.map(Into::into),
-            user_id: user.map(|u| u.0.into()),
-            auth_token: user.map(|u| u.1.into()),
-            origin: None,
-            access_control_request_method: None,
+/// What a chosen outcome means for this request. A status picks the outcome the real server
+/// would send for this request when it has that status, else that status's first example.
+fn resolve(choice: Choice, request: &RequestParts, state: &AppState, store: &Store) -> Outcome {
+    let params = query::visitor_id(request.query.as_deref(), ArrayCoercion::SingleString);
+    let named_visitor = || {
+        params
+            .as_ref()
+            .ok()
+            .and_then(|id| store.found(id))
+            .unwrap_or_else(|| state.replies.success_example())
+            .clone()
+    };
+    match choice {
+        Choice::Outcome(OutcomeId::Ok) | Choice::Code(200) => Outcome::Found(named_visitor()),
+        Choice::Example(Example::Success) => {
+            Outcome::Found(state.replies.success_example().clone())
         }
-    }
-
-    #[test]
-    fn authentication_comes_before_the_parameters() {
-        assert_eq!(
-            visitors_info(&request(None, None), &store()).id(),
-            "not-logged-in"
-        );
-    }
-
-    #[test]
-    fn permission_comes_before_the_parameters() {
-        assert_eq!(
-            visitors_info(&request(Some(PLAIN_USER), None), &store()).id(),
-            "forbidden"
-        );
-    }
-
-    #[test]
-    fn a_wrong_token_or_an_empty_header_is_not_logged_in() {
-        let store = store();
-        let wrong = request(Some((AGENT.0, "nope")), Some("visitorId=x"));
-        assert_eq!(visitors_info(&wrong, &store).id(), "not-logged-in");
-        let empty = request(Some((AGENT.0, "")), Some("visitorId=x"));
-        assert_eq!(visitors_info(&empty, &store).id(), "not-logged-in");
-    }
-
-    #[test]
-    fn parameters_come_before_the_lookup() {
-        let outcome = visitors_info(&request(Some(AGENT), Some("visitorId=x&count=1")), &store());
-        assert!(matches!(
-            outcome,
-            Outcome::InvalidParams(ParamError::AdditionalProperty)
-        ));
-    }
-
-    #[test]
-    fn a_disabled_visitor_is_not_found() {
-        let outcome = visitors_info(
-            &request(Some(AGENT), Some("visitorId=49952399c4aaeac137dc76fb")),
-            &store(),
-        );
-        assert_eq!(outcome.id(), "visitor-not-found");
+        Choice::Outcome(OutcomeId::InvalidParams) => {
+            Outcome::InvalidParams(params.err().unwrap_or(query::ParamError::MissingVisitorId))
+        }
+        Choice::Example(Example::Example1) => {
+            Outcome::InvalidParams(query::ParamError::MissingVisitorId)
+        }
+        Choice::Code(400) => match &params {
+            Err(error) => Outcome::InvalidParams(*error),
+            Ok(id) if store.found(id).is_none() => Outcome::VisitorNotFound,
+            Ok(_) => Outcome::InvalidParams(query::ParamError::MissingVisitorId),
+        },
+        Choice::Outcome(OutcomeId::VisitorNotFound) | Choice::Example(Example::Example2) => {
+            Outcome::VisitorNotFound
+        }
+        Choice::Outcome(OutcomeId::NotLoggedIn)
+        | Choice::Code(401)
+        | Choice::Example(Example::AuthorizationError) => Outcome::NotLoggedIn,
+        Choice::Outcome(OutcomeId::Forbidden)
+        | Choice::Code(403)
+        | Choice::Example(Example::PermissionError) => Outcome::Forbidden,
+        Choice::Outcome(OutcomeId::ForbiddenGeneric) | Choice::Example(Example::Unauthorized) => {
+            Outcome::ForbiddenGeneric
+        }
+        Choice::Outcome(OutcomeId::RateLimited) | Choice::Code(429) => {
+            let limit = state
+                .limiter
+                .as_ref()
+                .map_or(RateLimit::REAL_DEFAULT, |l| l.config());
+            Outcome::RateLimited(RateCheck::exhausted(limit, state.clock.now_ms()))
+        }
+        Choice::Outcome(OutcomeId::Reset) => Outcome::Reset,
+        Choice::Outcome(OutcomeId::Hang) => Outcome::Hang,
+        Choice::Outcome(OutcomeId::Malformed) => Outcome::Malformed(named_visitor()),
+        Choice::Outcome(OutcomeId::ServerError) | Choice::Code(_) => Outcome::ServerError,
     }
 }

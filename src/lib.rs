@@ -24,26 +24,44 @@
 //! - `endpoint`: visitors.info as a pure function, request parts + store → outcome
 //! - `outcome`: the outcomes and the one outcome → status + headers + body mapping
 //! - `service`: routing, HEAD, preflights, CORS headers, the schema gate, the request log
+//! - `selection`: outcome ids, example names, and the `Prefer` / `x-mock-response-*` headers
+//! - `overrides`: the admin override (`PUT /_mock/outcome`): times and scope
+//! - `ratelimit`: the real server's per-user rate limiter
+//! - `chaos`: seeded latency and faults
+//! - `journal`: the bounded request journal, tokens redacted
+//! - `clock`: real or hand-driven time
+//! - `admin`: the control API under `/_mock/`
 //! - `server`: the accept loop with graceful shutdown, and [`MockServer`]
 
+mod admin;
+mod chaos;
 mod cli;
+mod clock;
 mod config;
 mod endpoint;
 mod error;
 mod fixtures;
+mod journal;
 mod outcome;
+mod overrides;
 mod query;
+mod ratelimit;
 mod request;
 mod schema;
+mod selection;
 mod server;
 mod service;
 mod state;
 mod store;
 
+pub use chaos::Latency;
 pub use cli::Cli;
-pub use config::{Config, Cors};
+pub use clock::Clock;
+pub use config::{Admin, AuthMode, Config, Cors};
 pub use error::Error;
 pub use fixtures::{FixtureSource, Fixtures};
+pub use ratelimit::RateLimit;
 pub use schema::{SchemaSet, SchemaSource, Violation};
+pub use selection::OutcomeId;
 pub use server::{MockServer, bind, serve};
 pub use state::AppState;

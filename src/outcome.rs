@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::query::ParamError;
+use crate::ratelimit::RateCheck;
 use crate::schema::{SchemaSet, Violation};
+use crate::selection::OutcomeId;
 use crate::store::Prepared;
 
 /// The error string of the 401 body (sent as both `error` and `message`).
@@ -18,11 +20,28 @@ pub const FORBIDDEN: &str =
 /// The body of a 500: the gate's answer when a response would break its schema.
 pub const INTERNAL_ERROR_BODY: &str = r#"{"success":false,"error":"Internal server error"}"#;
 
+/// The spec page's "Success Example", served when a 200 is asked for and the request names no
+/// visitor the fixtures hold.
+pub fn success_example() -> Value {
+    json!({
+        "visitor": {
+            "_id": "6a22b1765528fa64dd29de70",
+            "username": "guest-10",
+            "status": "online",
+            "ts": "2026-06-05T11:22:30.664Z",
+            "_updatedAt": "2026-06-05T11:22:30.665Z",
+            "name": "Postman Test Visitor",
+            "phone": [{"phoneNumber": "+15551234567"}],
+            "visitorEmails": [{"address": "postman-test@example.com"}]
+        },
+        "success": true
+    })
+}
+
 /// What visitors.info answers, decided once per request.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // the forced outcomes arrive with the outcome controls
 pub enum Outcome {
-    /// The visitor, with its prepared 200 body.
+    /// A visitor, with its prepared 200 body.
     Found(Prepared),
     InvalidParams(ParamError),
     VisitorNotFound,
@@ -31,24 +50,31 @@ pub enum Outcome {
     Forbidden,
     /// The plain `unauthorized` 403 the API page lists (never sent by the real endpoint unasked).
     ForbiddenGeneric,
-    RateLimited {
-        wait_seconds: u64,
-    },
+    RateLimited(RateCheck),
     ServerError,
+    /// Close the connection without a response.
+    Reset,
+    /// Never answer.
+    Hang,
+    /// This 200 body, cut short.
+    Malformed(Prepared),
 }
 
 impl Outcome {
-    /// The stable id users name outcomes by (in logs, and to force one).
-    pub fn id(&self) -> &'static str {
+    /// The stable id users name outcomes by (in logs, the journal, and to force one).
+    pub fn id(&self) -> OutcomeId {
         match self {
-            Outcome::Found(_) => "ok",
-            Outcome::InvalidParams(_) => "invalid-params",
-            Outcome::VisitorNotFound => "visitor-not-found",
-            Outcome::NotLoggedIn => "not-logged-in",
-            Outcome::Forbidden => "forbidden",
-            Outcome::ForbiddenGeneric => "forbidden-generic",
-            Outcome::RateLimited { .. } => "rate-limited",
-            Outcome::ServerError => "server-error",
+            Outcome::Found(_) => OutcomeId::Ok,
+            Outcome::InvalidParams(_) => OutcomeId::InvalidParams,
+            Outcome::VisitorNotFound => OutcomeId::VisitorNotFound,
+            Outcome::NotLoggedIn => OutcomeId::NotLoggedIn,
+            Outcome::Forbidden => OutcomeId::Forbidden,
+            Outcome::ForbiddenGeneric => OutcomeId::ForbiddenGeneric,
+            Outcome::RateLimited(_) => OutcomeId::RateLimited,
+            Outcome::ServerError => OutcomeId::ServerError,
+            Outcome::Reset => OutcomeId::Reset,
+            Outcome::Hang => OutcomeId::Hang,
+            Outcome::Malformed(_) => OutcomeId::Malformed,
         }
     }
 }
@@ -63,14 +89,24 @@ pub enum Headers {
     Json,
 }
 
+/// How a reply stands with the schema gate.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Passed,
+    Broken(Arc<Violation>),
+    /// The deliberately malformed body: not checked, and logged as such.
+    Bypassed,
+}
+
 /// A response ready for the schema gate.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: StatusCode,
     pub headers: Headers,
     pub body: Bytes,
-    /// The schema gate's verdict on `body`.
-    pub verdict: Result<(), Arc<Violation>>,
+    pub verdict: Verdict,
+    /// The limiter's headers, when the request went through it.
+    pub rate: Option<RateCheck>,
 }
 
 impl Reply {
@@ -79,22 +115,28 @@ impl Reply {
             status,
             headers,
             body: prepared.body.clone(),
-            verdict: prepared.verdict.clone(),
+            verdict: match &prepared.verdict {
+                Ok(()) => Verdict::Passed,
+                Err(violation) => Verdict::Broken(violation.clone()),
+            },
+            rate: None,
         }
     }
 
-    /// The gate's replacement for a response that breaks its schema.
+    /// The 500 of the server-error outcome, and the gate's replacement for a body that breaks
+    /// its schema.
     pub fn internal_error() -> Reply {
         Reply {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             headers: Headers::JsonNoStore,
             body: Bytes::from_static(INTERNAL_ERROR_BODY.as_bytes()),
-            verdict: Ok(()),
+            verdict: Verdict::Passed,
+            rate: None,
         }
     }
 }
 
-/// Every fixed error body, built and judged once at start-up.
+/// Every fixed body, built and judged once at start-up.
 #[derive(Debug)]
 pub struct Replies {
     invalid_params: [Prepared; 3],
@@ -102,13 +144,13 @@ pub struct Replies {
     not_logged_in: Prepared,
     forbidden: Prepared,
     forbidden_generic: Prepared,
+    success_example: Prepared,
     schemas: Arc<SchemaSet>,
 }
 
 impl Replies {
     pub fn new(schemas: Arc<SchemaSet>) -> Replies {
-        let prepare =
-            |status: u16, value: serde_json::Value| Prepared::new(status, &value, &schemas);
+        let prepare = |status: u16, value: Value| Prepared::new(status, &value, &schemas);
         Replies {
             invalid_params: ParamError::ALL.map(|e| {
                 prepare(
@@ -126,14 +168,20 @@ impl Replies {
             ),
             forbidden: prepare(403, json!({"success": false, "error": FORBIDDEN})),
             forbidden_generic: prepare(403, json!({"success": false, "error": "unauthorized"})),
+            success_example: prepare(200, success_example()),
             schemas: schemas.clone(),
         }
     }
 
-    /// The one mapping from outcome to response.
-    pub fn reply(&self, outcome: &Outcome) -> Reply {
+    /// The spec page's Success Example as a prepared 200.
+    pub fn success_example(&self) -> &Prepared {
+        &self.success_example
+    }
+
+    /// The one mapping from outcome to response; `None` for the outcomes that send none.
+    pub fn reply(&self, outcome: &Outcome) -> Option<Reply> {
         use Headers::{Json, JsonNoStore};
-        match outcome {
+        let reply = match outcome {
             Outcome::Found(prepared) => Reply::from_prepared(StatusCode::OK, JsonNoStore, prepared),
             Outcome::InvalidParams(error) => {
                 let index = ParamError::ALL.iter().position(|e| e == error).unwrap_or(0);
@@ -157,15 +205,34 @@ impl Replies {
             Outcome::ForbiddenGeneric => {
                 Reply::from_prepared(StatusCode::FORBIDDEN, Json, &self.forbidden_generic)
             }
-            Outcome::RateLimited { wait_seconds } => {
+            Outcome::RateLimited(check) => {
                 let error = format!(
-                    "Error, too many requests. Please slow down. You must wait {wait_seconds} seconds before trying this endpoint again. [error-too-many-requests]"
+                    "Error, too many requests. Please slow down. You must wait {} seconds before trying this endpoint again. [error-too-many-requests]",
+                    check.wait_seconds
                 );
-                let value = json!({"success": false, "error": error});
-                let prepared = Prepared::new(429, &value, &self.schemas);
-                Reply::from_prepared(StatusCode::TOO_MANY_REQUESTS, Json, &prepared)
+                let prepared = Prepared::new(
+                    429,
+                    &json!({"success": false, "error": error}),
+                    &self.schemas,
+                );
+                let mut reply =
+                    Reply::from_prepared(StatusCode::TOO_MANY_REQUESTS, Json, &prepared);
+                reply.rate = Some(*check);
+                reply
             }
             Outcome::ServerError => Reply::internal_error(),
-        }
+            Outcome::Malformed(prepared) => {
+                let cut = prepared.body.len() / 2;
+                Reply {
+                    status: StatusCode::OK,
+                    headers: JsonNoStore,
+                    body: prepared.body.slice(..cut),
+                    verdict: Verdict::Bypassed,
+                    rate: None,
+                }
+            }
+            Outcome::Reset | Outcome::Hang => return None,
+        };
+        Some(reply)
     }
 }

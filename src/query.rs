@@ -79,6 +79,18 @@ pub fn visitor_id(query: Option<&str>, coercion: ArrayCoercion) -> Result<String
     }
 }
 
+/// Plain `key=value` pairs, decoded the same way (for the control API's filters).
+pub(crate) fn pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(part), String::new()),
+        })
+        .collect()
+}
+
 /// A value as `qs` builds it. Arrays keep their indices, as JavaScript's sparse arrays do,
 /// until the final compaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -545,23 +557,40 @@ mod tests {
             QsValue::True => serde_json::Value::Bool(true),
             QsValue::Array(items) => items.values().map(to_json).collect(),
             QsValue::Object(Object(entries)) => serde_json::Value::Object(
-                entries.iter().map(|(k, v)| (k.clone(), to_json(v))).collect(),
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), to_json(v)))
+                    .collect(),
             ),
         }
     }
 
     #[test]
     fn the_hand_written_checks_agree_with_the_query_schema_file() {
-        let schemas = crate::schema::SchemaSet::load(&crate::schema::SchemaSource::Bundled).unwrap();
+        let schemas =
+            crate::schema::SchemaSet::load(&crate::schema::SchemaSource::Bundled).unwrap();
         for query in [
-            "visitorId=x", "", "visitorid=x", "visitorId=x&count=1", "visitorId=a&visitorId=b",
-            "visitorId[]=a", "visitorId[k]=a", "visitorId[0][k]=a", "[visitorId]=a", "visitorId=x&flag",
-            "visitorId=%zz", "visitorId=x&__proto__=1", "a[b][c]=1&visitorId=x", "visitorId[21]=a",
+            "visitorId=x",
+            "",
+            "visitorid=x",
+            "visitorId=x&count=1",
+            "visitorId=a&visitorId=b",
+            "visitorId[]=a",
+            "visitorId[k]=a",
+            "visitorId[0][k]=a",
+            "[visitorId]=a",
+            "visitorId=x&flag",
+            "visitorId=%zz",
+            "visitorId=x&__proto__=1",
+            "a[b][c]=1&visitorId=x",
+            "visitorId[21]=a",
         ] {
             let mut parsed = to_json(&QsValue::Object(parse(query)));
             // 8.6's coercion of a one-string array, as ajv applies it before the type check
             if let Some(id) = parsed.get_mut("visitorId") {
-                if let Some([only @ serde_json::Value::String(_)]) = id.as_array().map(Vec::as_slice) {
+                if let Some([only @ serde_json::Value::String(_)]) =
+                    id.as_array().map(Vec::as_slice)
+                {
                     *id = only.clone();
                 }
             }

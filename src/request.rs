@@ -4,6 +4,8 @@
 use hyper::header::HeaderMap;
 use hyper::{Method, Request};
 
+use crate::selection::{self, Choice, Convention};
+
 /// An incoming request, reduced to what decides the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestParts {
@@ -16,6 +18,9 @@ pub struct RequestParts {
     pub auth_token: Option<String>,
     pub origin: Option<String>,
     pub access_control_request_method: Option<String>,
+    /// An outcome asked for in the headers (`Prefer`, `x-mock-response-*`), or why the ask is
+    /// not understood.
+    pub selection: Result<Option<(Choice, Convention)>, String>,
 }
 
 impl RequestParts {
@@ -29,6 +34,7 @@ impl RequestParts {
             auth_token: header(headers, "x-auth-token"),
             origin: header(headers, "origin"),
             access_control_request_method: header(headers, "access-control-request-method"),
+            selection: selection::from_headers(headers),
         }
     }
 }

@@ -142,6 +142,7 @@ impl CompiledSchema {
 /// Every schema the mock uses, compiled.
 #[derive(Debug)]
 pub struct SchemaSet {
+    pub(crate) visitor: CompiledSchema,
     pub(crate) visitors_file: CompiledSchema,
     pub(crate) users_file: CompiledSchema,
     pub(crate) permissions_file: CompiledSchema,
@@ -200,12 +201,14 @@ impl SchemaSet {
         for status in RESPONSE_STATUSES {
             responses.insert(status, compile(&response_file(status))?);
         }
+        let visitor = compile("livechat-visitor.json")?;
         let visitors_file = compile("fixtures.visitors.json")?;
         let users_file = compile("fixtures.users.json")?;
         let permissions_file = compile("fixtures.permissions.json")?;
         let query = compile("visitors.info.query.json")?;
         drop(registry);
         Ok(SchemaSet {
+            visitor,
             visitors_file,
             users_file,
             permissions_file,

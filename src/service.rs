@@ -1,17 +1,22 @@
-//! The hyper glue: routing, HEAD, preflights, CORS headers, the schema gate, and the request log.
+//! The hyper glue: routing, HEAD, preflights, CORS headers, latency and faults, the schema gate,
+//! the request log and the journal.
 
-use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::body::Body;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
-use crate::config::Cors;
+use crate::admin;
+use crate::clock::iso_8601;
+use crate::config::{Admin, Cors};
 use crate::endpoint;
-use crate::outcome::{Headers, Reply};
+use crate::journal::{Entry, redacted_headers};
+use crate::outcome::{Headers, Reply, Verdict};
+use crate::ratelimit::RateCheck;
 use crate::request::RequestParts;
 use crate::state::AppState;
 
@@ -22,6 +27,9 @@ pub const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, HEAD, PATCH";
 /// The body of the real server's preflight answer when CORS is disabled.
 pub const CORS_DISABLED: &str =
     "CORS not enabled. Go to \"Admin > General > REST Api\" to enable it.";
+/// How long the `hang` fault holds a request before dropping the connection, if the client
+/// has not given up first.
+const HANG_FOR: Duration = Duration::from_secs(3600);
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=UTF-8");
@@ -30,49 +38,157 @@ const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 const ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
 const ALLOW_HEADERS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_HEADERS);
 const ALLOW_METHODS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_METHODS);
+const X_MOCK_ERROR: HeaderName = HeaderName::from_static("x-mock-error");
 
 /// The response type of every route.
 pub type HttpResponse = Response<Full<Bytes>>;
 
-/// Answers one request; never fails (every failure is a response).
+/// The error that makes hyper drop a connection without answering: the `reset` and `hang`
+/// faults.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose by the {0} fault")]
+pub struct InjectedFault(&'static str);
+
+/// What routing came to.
+enum Action {
+    Respond(HttpResponse),
+    Reset,
+    Hang,
+}
+
+/// A routed request: what to do, and what to log about it.
+struct Routed {
+    action: Action,
+    outcome: &'static str,
+    rule: &'static str,
+    gate: &'static str,
+}
+
+/// Answers one request. Every failure is a response, but for the faults that drop the
+/// connection on purpose.
 pub async fn handle<B>(
     state: Arc<AppState>,
     request: Request<B>,
-) -> Result<HttpResponse, Infallible> {
+) -> Result<HttpResponse, InjectedFault>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let started = Instant::now();
+    if request.method() != Method::OPTIONS
+        && state.admin != Admin::Disabled
+        && admin::is_control_path(request.uri().path())
+    {
+        return Ok(admin::handle(&state, request).await);
+    }
+
+    let arrived_ms = state.clock.now_ms();
     let parts = RequestParts::from_request(&request);
+    let headers = if state.journal.is_enabled() {
+        redacted_headers(request.headers())
+    } else {
+        Vec::new()
+    };
     drop(request);
-    let (response, outcome) = respond(&state, &parts);
+
+    let draw = state.chaos.draw();
+    let routed = route(&state, &parts, draw.fault);
+    if let Some(delay) = draw.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let status = match &routed.action {
+        Action::Respond(response) => Some(response.status().as_u16()),
+        Action::Reset | Action::Hang => None,
+    };
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         target: "livechat_mock::request",
         method = %parts.method,
         path = %parts.path,
-        status = response.status().as_u16(),
-        outcome,
-        micros = started.elapsed().as_micros() as u64,
+        status = status.unwrap_or(0),
+        outcome = routed.outcome,
+        micros,
     );
-    Ok(response)
+    if state.journal.is_enabled() {
+        state.journal.record(Entry {
+            time: iso_8601(arrived_ms),
+            method: parts.method.to_string(),
+            path: parts.path,
+            query: parts.query,
+            headers,
+            outcome: routed.outcome,
+            rule: routed.rule,
+            status,
+            gate: routed.gate,
+            micros,
+        });
+    }
+    match routed.action {
+        Action::Respond(response) => Ok(response),
+        Action::Reset => Err(InjectedFault("reset")),
+        Action::Hang => {
+            tokio::time::sleep(HANG_FOR).await;
+            Err(InjectedFault("hang"))
+        }
+    }
 }
 
-/// Routes a request and returns the response with the outcome id it came from.
-pub fn respond(state: &AppState, parts: &RequestParts) -> (HttpResponse, &'static str) {
+/// Routes a request of Rocket.Chat's API space.
+fn route(
+    state: &AppState,
+    parts: &RequestParts,
+    fault: Option<crate::selection::OutcomeId>,
+) -> Routed {
+    let plain = |response, outcome| Routed {
+        action: Action::Respond(response),
+        outcome,
+        rule: "route",
+        gate: "none",
+    };
     if parts.method == Method::OPTIONS {
-        return (preflight(&state.cors, parts), "preflight");
+        return plain(preflight(&state.cors, parts), "preflight");
     }
-    if parts.path == endpoint::PATH && (parts.method == Method::GET || parts.method == Method::HEAD)
+    if parts.path != endpoint::PATH
+        || !(parts.method == Method::GET || parts.method == Method::HEAD)
     {
-        let outcome = endpoint::visitors_info(parts, &state.store);
-        let reply = gate(state.replies.reply(&outcome), outcome.id());
-        return (json_response(reply), outcome.id());
+        return plain(not_found(), "not-found");
     }
-    (not_found(), "not-found")
-}
+    if let Err(message) = &parts.selection {
+        return Routed {
+            action: Action::Respond(mock_error(StatusCode::BAD_REQUEST, message)),
+            outcome: "mock-error",
+            rule: "route",
+            gate: "none",
+        };
+    }
 
-/// The schema gate: a body that breaks its status's schema is never sent.
-fn gate(reply: Reply, outcome: &str) -> Reply {
-    match &reply.verdict {
-        Ok(()) => reply,
-        Err(violation) => {
+    let decision = endpoint::decide(parts, state, fault);
+    let outcome = decision.outcome.id().as_str();
+    let rule = decision.rule.as_str();
+    let Some(mut reply) = state.replies.reply(&decision.outcome) else {
+        let action = match decision.outcome {
+            crate::outcome::Outcome::Hang => Action::Hang,
+            _ => Action::Reset,
+        };
+        return Routed {
+            action,
+            outcome,
+            rule,
+            gate: "none",
+        };
+    };
+    reply.rate = reply.rate.or(decision.rate);
+    let gate = match &reply.verdict {
+        Verdict::Passed => "passed",
+        Verdict::Bypassed => {
+            tracing::warn!(
+                outcome,
+                rule,
+                "sending a deliberately malformed 200 body: the schema gate is bypassed for this fault"
+            );
+            "bypassed"
+        }
+        Verdict::Broken(violation) => {
             tracing::error!(
                 schema = %violation.schema_file,
                 pointer = %violation.pointer,
@@ -82,8 +198,17 @@ fn gate(reply: Reply, outcome: &str) -> Reply {
                 "response blocked by the schema gate, sent 500 instead: {}",
                 violation.message
             );
-            Reply::internal_error()
+            let rate = reply.rate;
+            reply = Reply::internal_error();
+            reply.rate = rate;
+            "blocked"
         }
+    };
+    Routed {
+        action: Action::Respond(json_response(reply)),
+        outcome,
+        rule,
+        gate,
     }
 }
 
@@ -96,12 +221,30 @@ fn json_response(reply: Reply) -> HttpResponse {
         headers.insert(header::CACHE_CONTROL, NO_STORE);
         headers.insert(header::PRAGMA, NO_CACHE);
     }
+    if let Some(rate) = reply.rate {
+        add_rate_headers(headers, &rate);
+    }
     add_cors_headers(headers);
     response
 }
 
+fn add_rate_headers(headers: &mut HeaderMap, rate: &RateCheck) {
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-limit"),
+        HeaderValue::from(rate.limit),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-remaining"),
+        HeaderValue::from(rate.remaining),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-reset"),
+        HeaderValue::from(rate.reset_ms),
+    );
+}
+
 /// Every response but a preflight's carries these.
-fn add_cors_headers(headers: &mut HeaderMap) {
+pub(crate) fn add_cors_headers(headers: &mut HeaderMap) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS_VALUE);
 }
@@ -114,9 +257,34 @@ fn text_response(status: StatusCode, body: &'static str) -> HttpResponse {
 }
 
 /// The router's answer for anything it has no route for.
-fn not_found() -> HttpResponse {
+pub(crate) fn not_found() -> HttpResponse {
     let mut response = text_response(StatusCode::NOT_FOUND, "404 Not Found");
     add_cors_headers(response.headers_mut());
+    response
+}
+
+/// The mock's own error, shaped so it cannot be mistaken for Rocket.Chat's:
+/// `{"mock_error": "..."}` and an `X-Mock-Error` header.
+pub(crate) fn mock_error(status: StatusCode, message: &str) -> HttpResponse {
+    let body = serde_json::json!({ "mock_error": message }).to_string();
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, JSON);
+    let printable: String = message
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&printable) {
+        headers.insert(X_MOCK_ERROR, value);
+    }
+    add_cors_headers(headers);
     response
 }
 
@@ -147,9 +315,6 @@ fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
     }
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed_origin);
     headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS_VALUE);
-    headers.insert(
-        HeaderName::from_static("access-control-allow-headers"),
-        ALLOW_HEADERS_VALUE,
-    );
+    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS_VALUE);
     response
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::fixtures::Fixtures;
@@ -36,13 +37,29 @@ impl Prepared {
     }
 }
 
-/// What visitors.info finds under an `_id`.
+/// A stored visitor as the request path needs it.
 #[derive(Debug, Clone)]
-pub enum VisitorEntry {
-    /// An active visitor and its whole 200 response.
-    Served(Prepared),
-    /// A visitor with `disabled: true`: answered as not found.
-    Disabled,
+pub struct VisitorEntry {
+    /// The whole 200 response for this visitor, judged by the gate.
+    pub found: Prepared,
+    pub token: Box<str>,
+    /// `disabled: true`: answered as not found.
+    pub disabled: bool,
+}
+
+impl VisitorEntry {
+    /// Builds the entry of a schema-valid stored document.
+    fn from_document(doc: &Map<String, Value>, schemas: &SchemaSet) -> VisitorEntry {
+        VisitorEntry {
+            found: Prepared::new(200, &found_body(doc), schemas),
+            token: doc
+                .get("token")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .into(),
+            disabled: doc.get("disabled") == Some(&Value::Bool(true)),
+        }
+    }
 }
 
 /// A user as the request path needs it.
@@ -55,10 +72,13 @@ pub struct Account {
     pub bypass_rate_limit: bool,
 }
 
-/// The indexed data one request reads.
-#[derive(Debug, Default)]
+/// The indexed data one request reads. Cloning is cheap per visitor: bodies are shared.
+#[derive(Debug, Default, Clone)]
 pub struct Store {
-    visitors: HashMap<String, VisitorEntry>,
+    /// By `_id`, in fixture order (new visitors last).
+    visitors: IndexMap<Box<str>, VisitorEntry>,
+    /// `token` → `_id`: tokens are unique, as the real collection's index makes them.
+    tokens: HashMap<Box<str>, Box<str>>,
     accounts: HashMap<String, Account>,
 }
 
@@ -69,31 +89,31 @@ impl Store {
     /// gate's 500); each such visitor is logged once here, so a new schema set shows its drift
     /// at start-up.
     pub fn build(fixtures: &Fixtures, schemas: &SchemaSet) -> Store {
-        let mut visitors = HashMap::with_capacity(fixtures.visitors.len());
+        let mut store = Store {
+            visitors: IndexMap::with_capacity(fixtures.visitors.len()),
+            tokens: HashMap::with_capacity(fixtures.visitors.len()),
+            accounts: HashMap::new(),
+        };
         for doc in &fixtures.visitors {
             let Some(id) = doc.get("_id").and_then(Value::as_str) else {
                 continue;
             };
-            let entry = if doc.get("disabled") == Some(&Value::Bool(true)) {
-                VisitorEntry::Disabled
-            } else {
-                let prepared = Prepared::new(200, &found_body(doc), schemas);
-                if let Err(violation) = &prepared.verdict {
-                    tracing::warn!(
-                        visitor = id,
-                        schema = %violation.schema_file,
-                        pointer = %violation.pointer,
-                        rule = %violation.rule,
-                        "fixture visitor breaks the 200 schema; requests for it will get 500: {}",
-                        violation.message
-                    );
-                }
-                VisitorEntry::Served(prepared)
-            };
-            visitors.insert(id.to_string(), entry);
+            let entry = VisitorEntry::from_document(doc, schemas);
+            if let Err(violation) = &entry.found.verdict {
+                tracing::warn!(
+                    visitor = id,
+                    schema = %violation.schema_file,
+                    pointer = %violation.pointer,
+                    rule = %violation.rule,
+                    "fixture visitor breaks the 200 schema; requests for it will get 500: {}",
+                    violation.message
+                );
+            }
+            store.tokens.insert(entry.token.clone(), id.into());
+            store.visitors.insert(id.into(), entry);
         }
 
-        let accounts = fixtures
+        store.accounts = fixtures
             .users
             .iter()
             .filter(|user| user.active)
@@ -108,7 +128,7 @@ impl Store {
                 (user.id.clone(), account)
             })
             .collect();
-        Store { visitors, accounts }
+        store
     }
 
     /// The account that `user_id` + `auth_token` log in as, if they match one.
@@ -118,14 +138,60 @@ impl Store {
             .filter(|account| account.auth_token == auth_token)
     }
 
-    /// The visitor stored under `id`.
-    pub fn visitor(&self, id: &str) -> Option<&VisitorEntry> {
-        self.visitors.get(id)
+    /// The 200 response for `id`, if such a visitor exists and is not disabled.
+    pub fn found(&self, id: &str) -> Option<&Prepared> {
+        self.visitors
+            .get(id)
+            .filter(|entry| !entry.disabled)
+            .map(|entry| &entry.found)
+    }
+
+    /// Every visitor `_id`, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.visitors.keys().map(|id| &**id)
     }
 
     /// How many visitors are indexed, disabled ones included.
     pub fn visitor_count(&self) -> usize {
         self.visitors.len()
+    }
+
+    /// Adds or replaces the visitor of a schema-valid stored document; returns whether it is new.
+    ///
+    /// # Errors
+    /// The document has no `_id`, or its token belongs to another visitor.
+    pub fn put(&mut self, doc: &Map<String, Value>, schemas: &SchemaSet) -> Result<bool, String> {
+        let id = doc
+            .get("_id")
+            .and_then(Value::as_str)
+            .ok_or("the document has no _id")?;
+        let entry = VisitorEntry::from_document(doc, schemas);
+        if let Some(owner) = self
+            .tokens
+            .get(&*entry.token)
+            .filter(|owner| &***owner != id)
+        {
+            return Err(format!(
+                "token {:?} already belongs to visitor {owner:?}",
+                entry.token
+            ));
+        }
+        if let Some(old) = self.visitors.get(id) {
+            self.tokens.remove(&old.token);
+        }
+        self.tokens.insert(entry.token.clone(), id.into());
+        Ok(self.visitors.insert(id.into(), entry).is_none())
+    }
+
+    /// Removes a visitor; returns whether it existed.
+    pub fn remove(&mut self, id: &str) -> bool {
+        match self.visitors.shift_remove(id) {
+            Some(entry) => {
+                self.tokens.remove(&entry.token);
+                true
+            }
+            None => false,
+        }
     }
 }
 

@@ -1,0 +1,249 @@
+//! The control API under `/_mock/`, outside Rocket.Chat's `/api/` space: health, the admin
+//! override, visitors, reset, and the request journal.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Body;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::config::Admin;
+use crate::error::display_pointer;
+use crate::journal::Filter;
+use crate::overrides::Override;
+use crate::query;
+use crate::request::header;
+use crate::service::{HttpResponse, add_cors_headers, mock_error};
+use crate::state::AppState;
+
+/// The largest control request body read (a visitor document or an override).
+const MAX_BODY: usize = 1 << 20;
+
+/// Whether `path` belongs to the control API.
+pub fn is_control_path(path: &str) -> bool {
+    path == "/_mock" || path.starts_with("/_mock/")
+}
+
+/// Answers one control request.
+pub async fn handle<B>(state: &AppState, request: Request<B>) -> HttpResponse
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if let Admin::Token(token) = &state.admin {
+        let given = header(request.headers(), "authorization");
+        let presented = given.as_deref().and_then(|v| v.strip_prefix("Bearer "));
+        if !presented.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
+            return mock_error(
+                StatusCode::UNAUTHORIZED,
+                "the control API needs Authorization: Bearer <the --admin-token value>",
+            );
+        }
+    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let query_string = request.uri().query().map(str::to_string);
+    let segments: Vec<&str> = path
+        .trim_start_matches("/_mock")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+
+    let body = match read_body(request).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["health"]) => health(state),
+        (&Method::GET, ["outcome"]) => show_override(state),
+        (&Method::PUT, ["outcome"]) => set_override(state, &body),
+        (&Method::DELETE, ["outcome"]) => {
+            *state.override_slot() = None;
+            no_content()
+        }
+        (&Method::GET, ["visitors"]) => {
+            let ids: Vec<String> = state.store().ids().map(str::to_string).collect();
+            json_response(StatusCode::OK, &json!({ "visitors": ids }))
+        }
+        (&Method::PUT, ["visitors", id]) => put_visitor(state, id, &body),
+        (&Method::DELETE, ["visitors", id]) => {
+            if state.store_mut().remove(id) {
+                no_content()
+            } else {
+                mock_error(StatusCode::NOT_FOUND, &format!("no visitor {id:?}"))
+            }
+        }
+        (&Method::POST, ["reset"]) => {
+            state.reset();
+            no_content()
+        }
+        (&Method::GET, ["requests"]) => list_requests(state, query_string.as_deref()),
+        (&Method::DELETE, ["requests"]) => {
+            state.journal.clear();
+            no_content()
+        }
+        (_, ["health" | "requests" | "visitors" | "outcome" | "reset"]) | (_, ["visitors", _]) => {
+            mock_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!("{method} is not allowed on {path}"),
+            )
+        }
+        _ => mock_error(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests"
+            ),
+        ),
+    }
+}
+
+/// Reads a request body of at most [`MAX_BODY`] bytes.
+async fn read_body<B>(request: Request<B>) -> Result<Bytes, HttpResponse>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match Limited::new(request.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(mock_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body is larger than {MAX_BODY} bytes"),
+        )),
+        Err(err) => Err(mock_error(
+            StatusCode::BAD_REQUEST,
+            &format!("cannot read the body: {err}"),
+        )),
+    }
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn health(state: &AppState) -> HttpResponse {
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "status": "ok",
+            "visitors": state.store().visitor_count(),
+            "journal": state.journal.len(),
+        }),
+    )
+}
+
+fn show_override(state: &AppState) -> HttpResponse {
+    let slot = state.override_slot();
+    let shown = match slot.as_ref() {
+        Some(active) => {
+            let mut value = serde_json::to_value(&active.request).unwrap_or(Value::Null);
+            value["remaining"] = json!(active.remaining);
+            value
+        }
+        None => json!({ "outcome": null }),
+    };
+    json_response(StatusCode::OK, &shown)
+}
+
+fn set_override(state: &AppState, body: &[u8]) -> HttpResponse {
+    match Override::parse(body) {
+        Ok(parsed) => {
+            let shown = serde_json::to_value(&parsed.request).unwrap_or(Value::Null);
+            *state.override_slot() = Some(parsed);
+            json_response(StatusCode::OK, &shown)
+        }
+        Err(reason) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &reason),
+    }
+}
+
+/// Adds or replaces a visitor: the document must pass the stored-visitor schema.
+fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
+    let unprocessable = |pointer: &str, reason: &str| {
+        let mut response = json_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({ "mock_error": format!("{}: {reason}", display_pointer(pointer)), "pointer": pointer, "reason": reason }),
+        );
+        if let Ok(value) = HeaderValue::from_str("invalid visitor document") {
+            response.headers_mut().insert("x-mock-error", value);
+        }
+        response
+    };
+    let mut doc: Value = match serde_json::from_slice(body) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return unprocessable(
+                "",
+                &format!("invalid JSON at {}:{}: {e}", e.line(), e.column()),
+            );
+        }
+    };
+    if let Some(map) = doc.as_object_mut() {
+        match map.get("_id") {
+            None => {
+                map.shift_insert(0, "_id".to_string(), Value::String(id.to_string()));
+            }
+            Some(Value::String(given)) if given == id => {}
+            Some(_) => {
+                return unprocessable(
+                    "/_id",
+                    &format!("the document's _id must be the path's {id:?}"),
+                );
+            }
+        }
+    }
+    if let Err(violation) = state.schemas.visitor.check(&doc) {
+        return unprocessable(&violation.pointer, &violation.message);
+    }
+    let Some(map) = doc.as_object() else {
+        return unprocessable("", "a visitor document is an object");
+    };
+    let created = match state.store_mut().put(map, &state.schemas) {
+        Ok(created) => created,
+        Err(reason) => return unprocessable("/token", &reason),
+    };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    json_response(status, &doc)
+}
+
+fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
+    let params: BTreeMap<String, String> = query::pairs(query_string.unwrap_or(""))
+        .into_iter()
+        .collect();
+    let status = match params.get("status").map(|s| s.parse::<u16>()) {
+        Some(Ok(status)) => Some(status),
+        Some(Err(_)) => return mock_error(StatusCode::BAD_REQUEST, "status must be a number"),
+        None => None,
+    };
+    let filter = Filter {
+        path: params.get("path").cloned(),
+        status,
+        outcome: params.get("outcome").cloned(),
+    };
+    let entries = state.journal.list(&filter);
+    json_response(StatusCode::OK, &json!({ "requests": entries }))
+}
+
+fn json_response(status: StatusCode, value: &Value) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    add_cors_headers(response.headers_mut());
+    response
+}
+
+fn no_content() -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    add_cors_headers(response.headers_mut());
+    response
+}
