@@ -27,6 +27,8 @@ pub struct Entry {
     /// `passed`, `blocked` (a 500 was sent instead), `bypassed` (the malformed fault), or
     /// `none` (no JSON body to check).
     pub gate: &'static str,
+    /// The latency injected by `--latency`, in milliseconds.
+    pub delay_ms: Option<u64>,
     pub micros: u64,
 }
 
@@ -140,6 +142,7 @@ mod tests {
             rule: "fixtures",
             status: Some(n),
             gate: "passed",
+            delay_ms: None,
             micros: 0,
         }
     }

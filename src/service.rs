@@ -120,6 +120,9 @@ where
             rule: routed.rule,
             status,
             gate: routed.gate,
+            delay_ms: draw
+                .delay
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             micros,
         });
     }

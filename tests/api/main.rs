@@ -4,6 +4,7 @@
 mod helpers;
 
 mod binary;
+mod controls;
 mod cors;
 mod responses;
 mod routing;
