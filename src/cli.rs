@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::chaos::{DEFAULT_FAULTS, Latency};
 use crate::clock::Clock;
@@ -12,11 +12,20 @@ use crate::fixtures::FixtureSource;
 use crate::ratelimit::RateLimit;
 use crate::schema::SchemaSource;
 use crate::selection::OutcomeId;
+use crate::versions::Version;
 
 /// A contract-exact mock of Rocket.Chat's Livechat visitors.info endpoint.
 #[derive(Debug, Parser)]
-#[command(name = "livechat-mock", version, about)]
+#[command(
+    name = "livechat-mock",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on (loopback by default).
     #[arg(long, env = "LIVECHAT_MOCK_HOST", default_value = "127.0.0.1")]
     pub host: String,
@@ -114,6 +123,36 @@ pub struct Cli {
         value_name = "N"
     )]
     pub journal_size: usize,
+
+    /// Answer as this Rocket.Chat release did (7.0.0 to 9.0.x) [default: 8.6.0, the newest 8.x].
+    #[arg(long, env = "LIVECHAT_MOCK_API_VERSION", value_name = "X.Y.Z")]
+    pub api_version: Option<Version>,
+
+    /// Add N realistic visitors, made from --seed, to the fixtures.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_GENERATE",
+        default_value_t = 0,
+        value_name = "N"
+    )]
+    pub generate: usize,
+}
+
+/// What the binary can do besides serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write N generated visitors as a visitors.json fixture file to stdout, one per line.
+    Generate {
+        /// How many visitors.
+        count: usize,
+        /// The seed: the same seed always writes the same bytes.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Fixtures whose users the visitors' lastAgent names, and whose guest-N numbering they
+        /// continue [default: the bundled fixtures].
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+    },
 }
 
 fn parse_probability(s: &str) -> Result<f64, String> {
@@ -155,6 +194,8 @@ impl Cli {
             admin,
             journal_size: self.journal_size,
             clock: Clock::System,
+            api_version: self.api_version.unwrap_or_default(),
+            generate: self.generate,
         }
     }
 }

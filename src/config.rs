@@ -8,6 +8,7 @@ use crate::fixtures::FixtureSource;
 use crate::ratelimit::RateLimit;
 use crate::schema::SchemaSource;
 use crate::selection::OutcomeId;
+use crate::versions::Version;
 
 /// Everything a mock server instance is started with.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +37,10 @@ pub struct Config {
     pub journal_size: usize,
     /// Where time comes from (the rate limiter's windows, the journal's times).
     pub clock: Clock,
+    /// The Rocket.Chat release whose behaviour and contract the mock follows.
+    pub api_version: Version,
+    /// How many seeded visitors (`seed`) to generate on top of the fixtures.
+    pub generate: usize,
 }
 
 impl Default for Config {
@@ -56,6 +61,8 @@ impl Default for Config {
             admin: Admin::Open,
             journal_size: 1000,
             clock: Clock::System,
+            api_version: Version::DEFAULT,
+            generate: 0,
         }
     }
 }

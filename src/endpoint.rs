@@ -11,6 +11,7 @@ use crate::request::RequestParts;
 use crate::selection::{Choice, Convention, Example, OutcomeId};
 use crate::state::AppState;
 use crate::store::{Account, Store};
+use crate::versions::{Behaviour, Version};
 
 /// The one path the endpoint answers on, matched exactly.
 pub const PATH: &str = "/api/v1/livechat/visitors.info";
@@ -82,7 +83,7 @@ pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>
 fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
     let mut slot = state.override_slot();
     let active = slot.as_mut()?;
-    let visitor_id = query::visitor_id(request.query.as_deref(), ArrayCoercion::SingleString).ok();
+    let visitor_id = visitor_id(request, state).ok();
     if !active.matches(visitor_id.as_deref(), request.user_id.as_deref()) {
         return None;
     }
@@ -93,8 +94,23 @@ fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
     Some(choice)
 }
 
+/// How the emulated version reads an array given for `visitorId`.
+fn coercion(version: Version) -> ArrayCoercion {
+    if version.has(Behaviour::SingleStringArrays) {
+        ArrayCoercion::SingleString
+    } else {
+        ArrayCoercion::None
+    }
+}
+
+/// The `visitorId` of the request as the emulated version reads it.
+fn visitor_id(request: &RequestParts, state: &AppState) -> Result<String, query::ParamError> {
+    query::visitor_id(request.query.as_deref(), coercion(state.version))
+}
+
 /// The real server's checks in its order: authentication (401), permission (403), rate limit
-/// (429), query parameters (400 invalid-params), lookup (400 visitor-not-found or 200).
+/// (429), query parameters (400 invalid-params), lookup (400 visitor-not-found or 200). Before
+/// the permission middleware (8.0.0) the parameters were checked before the permission.
 fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decision {
     let decision = |outcome, rate| Decision {
         outcome,
@@ -104,6 +120,12 @@ fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decis
     let Some((user_id, account)) = authenticate(request, store, state.auth) else {
         return decision(Outcome::NotLoggedIn, None);
     };
+    let params = visitor_id(request, state);
+    if !state.version.has(Behaviour::PermissionBeforeParams) {
+        if let Err(error) = &params {
+            return decision(Outcome::InvalidParams(*error), None);
+        }
+    }
     if !account.view_l_room {
         return decision(Outcome::Forbidden, None);
     }
@@ -145,7 +167,7 @@ fn authenticate<'a>(
 /// What a chosen outcome means for this request. A status picks the outcome the real server
 /// would send for this request when it has that status, else that status's first example.
 fn resolve(choice: Choice, request: &RequestParts, state: &AppState, store: &Store) -> Outcome {
-    let params = query::visitor_id(request.query.as_deref(), ArrayCoercion::SingleString);
+    let params = visitor_id(request, state);
     let named_visitor = || {
         params
             .as_ref()

@@ -40,6 +40,13 @@ pub enum Error {
     #[error("{file}: bad schema: {reason}")]
     Schema { file: String, reason: String },
 
+    /// Output could not be written.
+    #[error("cannot write the output")]
+    Write {
+        #[source]
+        source: io::Error,
+    },
+
     /// The listening socket could not be opened.
     #[error("cannot listen on {addr}")]
     Bind {

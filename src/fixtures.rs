@@ -154,6 +154,29 @@ impl Fixtures {
     }
 }
 
+impl Fixtures {
+    /// The users a generated visitor's `lastAgent` may name: livechat agents (all users when
+    /// none is one).
+    pub fn agents(&self) -> Vec<crate::generate::Agent> {
+        let agents: Vec<&User> = self
+            .users
+            .iter()
+            .filter(|u| u.roles.iter().any(|r| r == "livechat-agent"))
+            .collect();
+        let pool = if agents.is_empty() {
+            self.users.iter().collect()
+        } else {
+            agents
+        };
+        pool.into_iter()
+            .map(|u| crate::generate::Agent {
+                id: u.id.clone(),
+                username: u.username.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Reads a required fixture file, returning its display name and text.
 fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
     match source {
@@ -240,7 +263,7 @@ mod tests {
     use crate::schema::SchemaSource;
 
     fn schemas() -> SchemaSet {
-        SchemaSet::load(&SchemaSource::Bundled).unwrap()
+        SchemaSet::load(&SchemaSource::Bundled, crate::versions::DEFAULT).unwrap()
     }
 
     fn dir_with(visitors: &str, users: &str, permissions: Option<&str>) -> PathBuf {

@@ -11,6 +11,7 @@ use crate::ratelimit::RateCheck;
 use crate::schema::{SchemaSet, Violation};
 use crate::selection::OutcomeId;
 use crate::store::Prepared;
+use crate::versions::{Behaviour, Version};
 
 /// The error string of the 401 body (sent as both `error` and `message`).
 pub const NOT_LOGGED_IN: &str = "You must be logged in to do this.";
@@ -149,7 +150,12 @@ pub struct Replies {
 }
 
 impl Replies {
-    pub fn new(schemas: Arc<SchemaSet>) -> Replies {
+    pub fn new(schemas: Arc<SchemaSet>, version: Version) -> Replies {
+        let not_logged_in = if version.has(Behaviour::No401LegacyKeys) {
+            json!({"success": false, "error": NOT_LOGGED_IN})
+        } else {
+            json!({"success": false, "error": NOT_LOGGED_IN, "status": "error", "message": NOT_LOGGED_IN})
+        };
         let prepare = |status: u16, value: Value| Prepared::new(status, &value, &schemas);
         Replies {
             invalid_params: ParamError::ALL.map(|e| {
@@ -162,10 +168,7 @@ impl Replies {
                 400,
                 json!({"success": false, "error": "visitor-not-found"}),
             ),
-            not_logged_in: prepare(
-                401,
-                json!({"success": false, "error": NOT_LOGGED_IN, "status": "error", "message": NOT_LOGGED_IN}),
-            ),
+            not_logged_in: prepare(401, not_logged_in),
             forbidden: prepare(403, json!({"success": false, "error": FORBIDDEN})),
             forbidden_generic: prepare(403, json!({"success": false, "error": "unauthorized"})),
             success_example: prepare(200, success_example()),

@@ -13,6 +13,7 @@ use jsonschema::{Registry, Validator};
 use serde_json::Value;
 
 use crate::error::{Error, display_pointer};
+use crate::versions::Version;
 
 /// The base every schema file's `$id` is resolved against.
 pub const BASE_URI: &str = "https://livechat-mock.invalid/schemas/";
@@ -122,6 +123,9 @@ impl CompiledSchema {
 
     /// Checks `value`, reporting the first violation found.
     pub fn check(&self, value: &Value) -> Result<(), Violation> {
+        if self.validator.is_valid(value) {
+            return Ok(()); // the fast path: no error collection
+        }
         match self.validator.iter_errors(value).next() {
             None => Ok(()),
             Some(err) => Err(Violation {
@@ -158,12 +162,18 @@ impl SchemaSet {
     /// # Errors
     /// A missing or unreadable file, invalid JSON, or a document that is not a valid JSON Schema
     /// 2020-12 (or refers to one that is not in the set).
-    pub fn load(source: &SchemaSource) -> Result<Self, Error> {
-        let documents = read_documents(source)?;
+    pub fn load(source: &SchemaSource, version: Version) -> Result<Self, Error> {
+        let mut documents = read_documents(source)?;
         let display = |name: &str| match source {
             SchemaSource::Bundled => format!("<bundled>/schemas/{name}"),
             SchemaSource::Dir(dir) => dir.join(name).display().to_string(),
         };
+        for (name, doc) in &mut documents {
+            select_version(doc, version).map_err(|reason| Error::Schema {
+                file: display(name),
+                reason,
+            })?;
+        }
 
         let mut registry = Registry::new();
         for (name, doc) in &documents {
@@ -239,6 +249,70 @@ pub fn response_file(status: u16) -> String {
     format!("visitors.info.{status}.json")
 }
 
+/// The annotation keeping a subschema only for versions that have a behaviour of the table.
+pub const SINCE: &str = "x-livechat-mock-since";
+/// The annotation keeping a subschema only for versions that lack a behaviour of the table.
+pub const UNTIL: &str = "x-livechat-mock-until";
+
+/// Keeps the parts of a schema that apply to `version`: a property, or an item of `allOf` /
+/// `anyOf` / `oneOf`, marked with [`SINCE`] or [`UNTIL`] and a behaviour id of the version table
+/// is dropped where it does not apply; the marks themselves are removed.
+fn select_version(value: &mut Value, version: Version) -> Result<(), String> {
+    let applies = |schema: &Value| -> Result<bool, String> {
+        let mark = |key: &str| {
+            schema.get(key).map(|id| {
+                let id = id.as_str().unwrap_or_default();
+                version
+                    .has_id(id)
+                    .ok_or_else(|| format!("{key}: unknown behaviour {id:?}"))
+            })
+        };
+        let since = mark(SINCE).transpose()?.unwrap_or(true);
+        let until = mark(UNTIL).transpose()? != Some(true);
+        Ok(since && until)
+    };
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                let mut kept = serde_json::Map::new();
+                for (name, schema) in std::mem::take(properties) {
+                    if applies(&schema)? {
+                        kept.insert(name, schema);
+                    }
+                }
+                *properties = kept;
+            }
+            for key in ["allOf", "anyOf", "oneOf"] {
+                if let Some(Value::Array(items)) = map.get_mut(key) {
+                    let mut kept = Vec::new();
+                    for item in std::mem::take(items) {
+                        if applies(&item)? {
+                            kept.push(item);
+                        }
+                    }
+                    if kept.is_empty() {
+                        map.shift_remove(key);
+                    } else {
+                        *items = kept;
+                    }
+                }
+            }
+            map.shift_remove(SINCE);
+            map.shift_remove(UNTIL);
+            for child in map.values_mut() {
+                select_version(child, version)?;
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                select_version(item, version)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Reads every `*.json` file of the set, giving each an `$id` under [`BASE_URI`] if it has none.
 fn read_documents(source: &SchemaSource) -> Result<BTreeMap<String, Value>, Error> {
     let mut texts: Vec<(String, String, String)> = Vec::new();
@@ -296,7 +370,8 @@ mod tests {
     use serde_json::json;
 
     fn bundled() -> SchemaSet {
-        SchemaSet::load(&SchemaSource::Bundled).expect("the bundled schemas compile")
+        SchemaSet::load(&SchemaSource::Bundled, crate::versions::DEFAULT)
+            .expect("the bundled schemas compile")
     }
 
     #[test]
@@ -321,7 +396,8 @@ mod tests {
                 std::fs::write(dir.join(name), text).unwrap();
             }
         }
-        let err = SchemaSet::load(&SchemaSource::Dir(dir.clone())).unwrap_err();
+        let err =
+            SchemaSet::load(&SchemaSource::Dir(dir.clone()), crate::versions::DEFAULT).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::{Admin, AuthMode, Config, Cors};
 use crate::error::Error;
 use crate::fixtures::Fixtures;
+use crate::generate;
 use crate::journal::Journal;
 use crate::outcome::Replies;
 use crate::overrides::Override;
@@ -14,6 +15,7 @@ use crate::ratelimit::RateLimiter;
 use crate::schema::SchemaSet;
 use crate::selection::OutcomeId;
 use crate::store::Store;
+use crate::versions::Version;
 
 /// The shared state of one server.
 ///
@@ -22,8 +24,9 @@ use crate::store::Store;
 #[derive(Debug)]
 pub struct AppState {
     store: RwLock<Store>,
-    /// The store as loaded, for `POST /_mock/reset` (bodies are shared, not copied).
-    pristine: Store,
+    /// The store as loaded, for `POST /_mock/reset`: copied on the first change only, so a
+    /// server nobody changes holds one copy of its data.
+    pristine: Mutex<Option<Store>>,
     pub(crate) replies: Replies,
     pub(crate) schemas: Arc<SchemaSet>,
     pub(crate) cors: Cors,
@@ -35,6 +38,7 @@ pub struct AppState {
     pub(crate) journal: Journal,
     pub(crate) clock: Clock,
     pub(crate) admin: Admin,
+    pub(crate) version: Version,
 }
 
 impl AppState {
@@ -44,18 +48,26 @@ impl AppState {
     /// # Errors
     /// A bad schema set or fixture file.
     pub fn load(config: &Config) -> Result<AppState, Error> {
-        let schemas = Arc::new(SchemaSet::load(&config.schemas)?);
+        let schemas = Arc::new(SchemaSet::load(&config.schemas, config.api_version)?);
         let fixtures = Fixtures::load(&config.fixtures, &schemas)?;
-        let store = Store::build(&fixtures, &schemas);
+        let plan = (config.generate > 0).then(|| generate::Plan {
+            count: config.generate,
+            seed: config.seed,
+            first_guest: generate::next_guest_number(&fixtures.visitors),
+            agents: fixtures.agents(),
+        });
+        let store = Store::build(&fixtures, &schemas, config.api_version, plan.as_ref());
         tracing::info!(
             visitors = store.visitor_count(),
+            generated = config.generate,
             users = fixtures.users.len(),
+            api_version = %config.api_version,
             "fixtures loaded"
         );
         Ok(AppState {
-            pristine: store.clone(),
+            pristine: Mutex::new(None),
             store: RwLock::new(store),
-            replies: Replies::new(schemas.clone()),
+            replies: Replies::new(schemas.clone(), config.api_version),
             schemas,
             cors: config.cors.clone(),
             auth: config.auth,
@@ -71,6 +83,7 @@ impl AppState {
             journal: Journal::new(config.journal_size),
             clock: config.clock.clone(),
             admin: config.admin.clone(),
+            version: config.api_version,
         })
     }
 
@@ -79,9 +92,14 @@ impl AppState {
         self.store.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The data, for the control API to change.
+    /// The data, for the control API to change (keeping the loaded data for a reset).
     pub(crate) fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
+        let store = self.store.write().unwrap_or_else(|e| e.into_inner());
+        let mut pristine = self.pristine.lock().unwrap_or_else(|e| e.into_inner());
+        if pristine.is_none() {
+            *pristine = Some(store.clone());
+        }
+        store
     }
 
     /// The admin override, under its lock.
@@ -91,7 +109,14 @@ impl AppState {
 
     /// Back to the loaded fixtures: no override, no changed visitors, fresh rate-limit windows.
     pub(crate) fn reset(&self) {
-        *self.store_mut() = self.pristine.clone();
+        let pristine = self
+            .pristine
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(pristine) = pristine {
+            *self.store.write().unwrap_or_else(|e| e.into_inner()) = pristine;
+        }
         *self.override_slot() = None;
         if let Some(limiter) = &self.limiter {
             limiter.reset();

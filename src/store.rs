@@ -10,7 +10,9 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::fixtures::Fixtures;
+use crate::generate::{self, Plan};
 use crate::schema::{SchemaSet, Violation};
+use crate::versions::{Behaviour, Version};
 
 /// A response body built once, with the schema gate's verdict on it.
 ///
@@ -37,6 +39,9 @@ impl Prepared {
     }
 }
 
+/// A visitor with its `_id`, ready to index.
+type Indexed = (Box<str>, VisitorEntry);
+
 /// A stored visitor as the request path needs it.
 #[derive(Debug, Clone)]
 pub struct VisitorEntry {
@@ -48,16 +53,32 @@ pub struct VisitorEntry {
 }
 
 impl VisitorEntry {
-    /// Builds the entry of a schema-valid stored document.
-    fn from_document(doc: &Map<String, Value>, schemas: &SchemaSet) -> VisitorEntry {
+    /// Builds the entry of a schema-valid stored document, consuming it (a million generated
+    /// visitors are not copied twice).
+    fn from_document(
+        mut doc: Map<String, Value>,
+        schemas: &SchemaSet,
+        version: Version,
+    ) -> VisitorEntry {
+        let token: Box<str> = doc
+            .get("token")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .into();
+        let disabled = doc.get("disabled") == Some(&Value::Bool(true));
+        // The 200 body: every stored field but `token` (sent before 8.5.0), and no
+        // `externalIds` before 8.4.0, in stored order, then `success`.
+        if version.has(Behaviour::TokenHidden) {
+            doc.shift_remove("token");
+        }
+        if !version.has(Behaviour::ExternalIds) {
+            doc.shift_remove("externalIds");
+        }
+        let body = json!({"visitor": doc, "success": true});
         VisitorEntry {
-            found: Prepared::new(200, &found_body(doc), schemas),
-            token: doc
-                .get("token")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .into(),
-            disabled: doc.get("disabled") == Some(&Value::Bool(true)),
+            found: Prepared::new(200, &body, schemas),
+            token,
+            disabled,
         }
     }
 }
@@ -80,6 +101,8 @@ pub struct Store {
     /// `token` → `_id`: tokens are unique, as the real collection's index makes them.
     tokens: HashMap<Box<str>, Box<str>>,
     accounts: HashMap<String, Account>,
+    /// The emulated release: what the 200 body carries.
+    version: Version,
 }
 
 impl Store {
@@ -88,17 +111,24 @@ impl Store {
     /// A visitor whose body breaks the 200 schema is still indexed (requests for it get the
     /// gate's 500); each such visitor is logged once here, so a new schema set shows its drift
     /// at start-up.
-    pub fn build(fixtures: &Fixtures, schemas: &SchemaSet) -> Store {
+    pub fn build(
+        fixtures: &Fixtures,
+        schemas: &SchemaSet,
+        version: Version,
+        generated: Option<&Plan>,
+    ) -> Store {
+        let capacity = fixtures.visitors.len() + generated.map_or(0, |plan| plan.count);
         let mut store = Store {
-            visitors: IndexMap::with_capacity(fixtures.visitors.len()),
-            tokens: HashMap::with_capacity(fixtures.visitors.len()),
+            visitors: IndexMap::with_capacity(capacity),
+            tokens: HashMap::with_capacity(capacity),
             accounts: HashMap::new(),
+            version,
         };
         for doc in &fixtures.visitors {
             let Some(id) = doc.get("_id").and_then(Value::as_str) else {
                 continue;
             };
-            let entry = VisitorEntry::from_document(doc, schemas);
+            let entry = VisitorEntry::from_document(doc.clone(), schemas, version);
             if let Err(violation) = &entry.found.verdict {
                 tracing::warn!(
                     visitor = id,
@@ -111,6 +141,9 @@ impl Store {
             }
             store.tokens.insert(entry.token.clone(), id.into());
             store.visitors.insert(id.into(), entry);
+        }
+        if let Some(plan) = generated {
+            store.add_generated(plan, schemas);
         }
 
         store.accounts = fixtures
@@ -165,7 +198,7 @@ impl Store {
             .get("_id")
             .and_then(Value::as_str)
             .ok_or("the document has no _id")?;
-        let entry = VisitorEntry::from_document(doc, schemas);
+        let entry = VisitorEntry::from_document(doc.clone(), schemas, self.version);
         if let Some(owner) = self
             .tokens
             .get(&*entry.token)
@@ -183,6 +216,69 @@ impl Store {
         Ok(self.visitors.insert(id.into(), entry).is_none())
     }
 
+    /// Generates the plan's visitors on every core (chunks are independent, so the result does
+    /// not depend on the number of threads) and adds them in order.
+    fn add_generated(&mut self, plan: &Plan, schemas: &SchemaSet) {
+        let chunks = generate::chunks(plan);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, chunks.max(1));
+        let version = self.version;
+        let mut made: Vec<(usize, Vec<Indexed>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|worker| {
+                    scope.spawn(move || {
+                        (worker..chunks)
+                            .step_by(threads)
+                            .map(|c| {
+                                let entries = generate::chunk(plan, c)
+                                    .into_iter()
+                                    .map(|doc| {
+                                        let id: Box<str> = doc
+                                            .get("_id")
+                                            .and_then(Value::as_str)
+                                            .unwrap_or_default()
+                                            .into();
+                                        (id, VisitorEntry::from_document(doc, schemas, version))
+                                    })
+                                    .collect();
+                                (c, entries)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        made.sort_by_key(|(chunk, _)| *chunk);
+        let mut broken = 0usize;
+        let mut clashes = 0usize;
+        for (id, entry) in made.into_iter().flat_map(|(_, entries)| entries) {
+            if self.visitors.contains_key(&id) || self.tokens.contains_key(&entry.token) {
+                clashes += 1;
+                continue;
+            }
+            broken += usize::from(entry.found.verdict.is_err());
+            self.tokens.insert(entry.token.clone(), id.clone());
+            self.visitors.insert(id, entry);
+        }
+        if broken > 0 {
+            tracing::warn!(
+                broken,
+                "generated visitors break the 200 schema; requests for them will get 500"
+            );
+        }
+        if clashes > 0 {
+            tracing::warn!(
+                clashes,
+                "generated visitors skipped: their _id or token was already taken"
+            );
+        }
+    }
+
     /// Removes a visitor; returns whether it existed.
     pub fn remove(&mut self, id: &str) -> bool {
         match self.visitors.shift_remove(id) {
@@ -193,14 +289,4 @@ impl Store {
             None => false,
         }
     }
-}
-
-/// The 200 body: every stored field but `token`, in stored order, then `success`.
-fn found_body(doc: &Map<String, Value>) -> Value {
-    let visitor: Map<String, Value> = doc
-        .iter()
-        .filter(|(key, _)| key.as_str() != "token")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    json!({"visitor": visitor, "success": true})
 }

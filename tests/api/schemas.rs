@@ -1,11 +1,11 @@
 //! The response schemas against the spec page's own examples, and against bodies that break
 //! the contract.
 
-use livechat_mock::{SchemaSet, SchemaSource};
+use livechat_mock::{SchemaSet, SchemaSource, Version};
 use serde_json::{Value, json};
 
 fn schemas() -> SchemaSet {
-    SchemaSet::load(&SchemaSource::Bundled).unwrap()
+    SchemaSet::load(&SchemaSource::Bundled, Version::DEFAULT).unwrap()
 }
 
 /// Every example on the API page, by status and name, verbatim.
