@@ -139,8 +139,7 @@ fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decis
         }
         _ => None,
     };
-    let visitor_id = match query::visitor_id(request.query.as_deref(), ArrayCoercion::SingleString)
-    {
+    let visitor_id = match params {
         Ok(id) => id,
         Err(error) => return decision(Outcome::InvalidParams(error), rate),
     };

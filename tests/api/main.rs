@@ -9,3 +9,4 @@ mod cors;
 mod responses;
 mod routing;
 mod schemas;
+mod versions;
