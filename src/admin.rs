@@ -58,6 +58,15 @@ where
     };
     match (&method, segments.as_slice()) {
         (&Method::GET, ["health"]) => health(state),
+        (&Method::GET, ["openapi.json"]) => {
+            let mut response = Response::new(Full::new(state.openapi.clone()));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            add_cors_headers(response.headers_mut());
+            response
+        }
         (&Method::GET, ["outcome"]) => show_override(state),
         (&Method::PUT, ["outcome"]) => set_override(state, &body),
         (&Method::DELETE, ["outcome"]) => {
@@ -68,9 +77,10 @@ where
             let ids: Vec<String> = state.store().ids().map(str::to_string).collect();
             json_response(StatusCode::OK, &json!({ "visitors": ids }))
         }
-        (&Method::PUT, ["visitors", id]) => put_visitor(state, id, &body),
+        (&Method::PUT, ["visitors", id]) => put_visitor(state, &query::decode_path(id), &body),
         (&Method::DELETE, ["visitors", id]) => {
-            if state.store_mut().remove(id) {
+            let id = query::decode_path(id);
+            if state.store_mut().remove(&id) {
                 no_content()
             } else {
                 mock_error(StatusCode::NOT_FOUND, &format!("no visitor {id:?}"))
@@ -85,19 +95,40 @@ where
             state.journal.clear();
             no_content()
         }
-        (_, ["health" | "requests" | "visitors" | "outcome" | "reset"]) | (_, ["visitors", _]) => {
-            mock_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &format!("{method} is not allowed on {path}"),
-            )
-        }
+        (
+            _,
+            [route @ ("health" | "requests" | "visitors" | "outcome" | "reset" | "openapi.json")],
+        ) => not_allowed(&method, &path, allowed(route)),
+        (_, ["visitors", _]) => not_allowed(&method, &path, "PUT, DELETE"),
         _ => mock_error(
             StatusCode::NOT_FOUND,
             &format!(
-                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests"
+                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET /_mock/openapi.json"
             ),
         ),
     }
+}
+
+/// The methods a control route answers.
+fn allowed(route: &str) -> &'static str {
+    match route {
+        "outcome" => "GET, PUT, DELETE",
+        "requests" => "GET, DELETE",
+        "reset" => "POST",
+        _ => "GET",
+    }
+}
+
+/// 405 with the `Allow` header RFC 9110 asks for.
+fn not_allowed(method: &Method, path: &str, allow: &'static str) -> HttpResponse {
+    let mut response = mock_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("{method} is not allowed on {path}; allowed: {allow}"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
 }
 
 /// Reads a request body of at most [`MAX_BODY`] bytes.
@@ -149,7 +180,7 @@ fn show_override(state: &AppState) -> HttpResponse {
 }
 
 fn set_override(state: &AppState, body: &[u8]) -> HttpResponse {
-    match Override::parse(body) {
+    match Override::parse(body, &state.override_schema) {
         Ok(parsed) => {
             let shown = serde_json::to_value(&parsed.request).unwrap_or(Value::Null);
             *state.override_slot() = Some(parsed);
@@ -187,8 +218,8 @@ fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
             }
             Some(Value::String(given)) if given == id => {}
             Some(_) => {
-                return unprocessable(
-                    "/_id",
+                return mock_error(
+                    StatusCode::CONFLICT,
                     &format!("the document's _id must be the path's {id:?}"),
                 );
             }
@@ -202,7 +233,7 @@ fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
     };
     let created = match state.store_mut().put(map, &state.schemas) {
         Ok(created) => created,
-        Err(reason) => return unprocessable("/token", &reason),
+        Err(reason) => return mock_error(StatusCode::CONFLICT, &reason),
     };
     let status = if created {
         StatusCode::CREATED
@@ -217,8 +248,13 @@ fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
         .into_iter()
         .collect();
     let status = match params.get("status").map(|s| s.parse::<u16>()) {
-        Some(Ok(status)) => Some(status),
-        Some(Err(_)) => return mock_error(StatusCode::BAD_REQUEST, "status must be a number"),
+        Some(Ok(status)) if (100..=599).contains(&status) => Some(status),
+        Some(_) => {
+            return mock_error(
+                StatusCode::BAD_REQUEST,
+                "status must be a number from 100 to 599",
+            );
+        }
         None => None,
     };
     let filter = Filter {

@@ -43,6 +43,7 @@ mod error;
 mod fixtures;
 mod generate;
 mod journal;
+mod openapi;
 mod outcome;
 mod overrides;
 mod query;

@@ -2,8 +2,9 @@
 //! all), optionally only those for one visitor or from one user.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
-use crate::selection::Choice;
+use crate::selection::{Choice, Example, OutcomeId};
 
 /// What `PUT /_mock/outcome` takes.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -28,6 +29,36 @@ pub struct Scope {
     pub user_id: Option<String>,
 }
 
+/// The JSON Schema of a `PUT /_mock/outcome` body: the one the control API checks and the
+/// OpenAPI document shows.
+pub fn schema() -> Value {
+    let names: Vec<&str> = Example::ALL
+        .map(Example::name)
+        .into_iter()
+        .chain(OutcomeId::ALL.map(OutcomeId::as_str))
+        .collect();
+    json!({
+        "type": "object",
+        "properties": {
+            "outcome": { "enum": names, "description": "An outcome id or a spec page example name." },
+            "times": { "type": "integer", "minimum": 1, "description": "How many matching requests get it; absent: all, until deleted." },
+            "match": {
+                "type": "object",
+                "properties": { "visitorId": { "type": "string" }, "userId": { "type": "string" } },
+                "additionalProperties": false
+            }
+        },
+        "required": ["outcome"],
+        "additionalProperties": false
+    })
+}
+
+/// [`schema`], compiled.
+pub fn validator() -> jsonschema::Validator {
+    // The schema is a constant of this file, so it always compiles.
+    jsonschema::draft202012::new(&schema()).unwrap_or_else(|e| unreachable!("override schema: {e}"))
+}
+
 /// An override in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
@@ -44,14 +75,29 @@ impl Override {
     ///
     /// # Errors
     /// Invalid JSON, unknown fields, an unknown outcome or `times: 0`.
-    pub fn parse(body: &[u8]) -> Result<Override, String> {
-        let request: OverrideRequest = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        let choice = Choice::by_name(&request.outcome)?;
-        if request.times == Some(0) {
-            return Err(
-                "times must be at least 1 (DELETE /_mock/outcome removes an override)".into(),
-            );
+    pub fn parse(body: &[u8], schema: &jsonschema::Validator) -> Result<Override, String> {
+        let value: Value =
+            serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        if let Some(error) = schema.iter_errors(&value).next() {
+            let at = error.instance_path().to_string();
+            return Err(format!(
+                "{}: {error}",
+                if at.is_empty() { "/" } else { &at }
+            ));
         }
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let scope = value.get("match").map(|m| Scope {
+            visitor_id: m.get("visitorId").and_then(text),
+            user_id: m.get("userId").and_then(text),
+        });
+        // The schema admits 3 and 3.0 alike; past u64 it is as good as no limit.
+        let times = value.get("times").and_then(Value::as_f64).map(|t| t as u64);
+        let request = OverrideRequest {
+            outcome: value.get("outcome").and_then(text).unwrap_or_default(),
+            times,
+            scope,
+        };
+        let choice = Choice::by_name(&request.outcome)?;
         Ok(Override {
             choice,
             remaining: request.times,
@@ -92,36 +138,49 @@ mod tests {
 
     #[test]
     fn parses_an_outcome_id_or_an_example_name_with_times_and_scope() {
-        let o = Override::parse(br#"{"outcome":"forbidden","times":2,"match":{"visitorId":"v1"}}"#)
-            .unwrap();
+        let o = Override::parse(
+            br#"{"outcome":"forbidden","times":2,"match":{"visitorId":"v1"}}"#,
+            &validator(),
+        )
+        .unwrap();
         assert_eq!(o.choice, Choice::Outcome(OutcomeId::Forbidden));
         assert_eq!(o.remaining, Some(2));
         assert!(o.matches(Some("v1"), None));
         assert!(!o.matches(Some("v2"), None));
-        let o = Override::parse(br#"{"outcome":"Example 2"}"#).unwrap();
+        let o = Override::parse(br#"{"outcome":"Example 2"}"#, &validator()).unwrap();
         assert_eq!(o.choice, Choice::Example(Example::Example2));
         assert!(o.matches(None, None));
     }
 
     #[test]
-    fn refuses_unknown_outcomes_fields_and_zero_times() {
+    fn refuses_what_the_schema_refuses_with_the_place() {
+        let parse = |body: &str| Override::parse(body.as_bytes(), &validator()).unwrap_err();
         assert!(
-            Override::parse(br#"{"outcome":"teapot"}"#)
-                .unwrap_err()
-                .starts_with("unknown example \"teapot\"")
+            parse(r#"{"outcome":"teapot"}"#).starts_with("/outcome: "),
+            "{}",
+            parse(r#"{"outcome":"teapot"}"#)
+        );
+        assert!(parse(r#"{"outcome":"ok","count":1}"#).starts_with("/: "));
+        assert!(
+            parse(r#"{"outcome":"ok","times":0}"#)
+                .starts_with("/times: 0 is less than the minimum of 1")
         );
         assert!(
-            Override::parse(br#"{"outcome":"ok","count":1}"#)
-                .unwrap_err()
-                .contains("unknown field `count`")
+            parse(r#"{"outcome":"ok","match":{"userId":null}}"#)
+                .starts_with("/match/userId: null is not of type")
         );
-        assert!(Override::parse(br#"{"outcome":"ok","times":0}"#).is_err());
-        assert!(Override::parse(b"not json").is_err());
+        assert!(parse("not json").starts_with("invalid JSON: "));
+    }
+
+    #[test]
+    fn an_integral_float_is_a_count() {
+        let o = Override::parse(br#"{"outcome":"ok","times":3.0}"#, &validator()).unwrap();
+        assert_eq!(o.remaining, Some(3));
     }
 
     #[test]
     fn times_count_down_to_spent() {
-        let mut o = Override::parse(br#"{"outcome":"ok","times":2}"#).unwrap();
+        let mut o = Override::parse(br#"{"outcome":"ok","times":2}"#, &validator()).unwrap();
         assert!(!o.consume());
         assert!(o.consume());
     }

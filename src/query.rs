@@ -167,6 +167,11 @@ pub(crate) fn parse(query: &str) -> Object {
     }
 }
 
+/// A path segment, percent-decoded (`+` stays a plus); malformed escapes stay literal.
+pub(crate) fn decode_path(segment: &str) -> String {
+    decode(&segment.replace('+', "%2B"))
+}
+
 /// `decodeURIComponent` after `+` → space; a malformed escape leaves the whole string as it was.
 fn decode(raw: &str) -> String {
     let spaced = raw.replace('+', " ");

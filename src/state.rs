@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::fixtures::Fixtures;
 use crate::generate;
 use crate::journal::Journal;
+use crate::openapi;
 use crate::outcome::Replies;
 use crate::overrides::Override;
 use crate::ratelimit::RateLimiter;
@@ -39,6 +40,10 @@ pub struct AppState {
     pub(crate) clock: Clock,
     pub(crate) admin: Admin,
     pub(crate) version: Version,
+    /// `GET /_mock/openapi.json`, built once from the gate's schemas.
+    pub(crate) openapi: bytes::Bytes,
+    /// The schema of `PUT /_mock/outcome` bodies, compiled once.
+    pub(crate) override_schema: jsonschema::Validator,
 }
 
 impl AppState {
@@ -64,7 +69,17 @@ impl AppState {
             api_version = %config.api_version,
             "fixtures loaded"
         );
+        let openapi = openapi::document(
+            &schemas,
+            &openapi::Describe {
+                version: config.api_version,
+                admin_token: matches!(config.admin, Admin::Token(_)),
+                admin: config.admin != Admin::Disabled,
+            },
+        );
         Ok(AppState {
+            openapi: bytes::Bytes::from(openapi.to_string()),
+            override_schema: crate::overrides::validator(),
             pristine: Mutex::new(None),
             store: RwLock::new(store),
             replies: Replies::new(schemas.clone(), config.api_version),

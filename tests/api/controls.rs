@@ -655,7 +655,7 @@ async fn visitors_can_be_put_deleted_and_reset_through_the_control_api() {
 }
 
 #[tokio::test]
-async fn a_bad_visitor_document_is_422_with_the_pointer_and_reason() {
+async fn a_bad_visitor_document_is_422_with_the_pointer_and_reason_and_a_clash_is_409() {
     let app = spawn_app().await;
     let bad = json!({"username": "guest-99", "ts": "yesterday", "_updatedAt": "2026-07-01T00:00:00.000Z", "token": "t"});
     let answer = app
@@ -683,7 +683,10 @@ async fn a_bad_visitor_document_is_422_with_the_pointer_and_reason() {
             Some(taken),
         )
         .await;
-    assert_eq!(answer.status, 422);
+    assert_eq!(
+        answer.status, 409,
+        "a token another visitor holds is a conflict"
+    );
     assert!(
         answer.body.contains("already belongs to visitor"),
         "{}",
@@ -763,4 +766,32 @@ async fn unknown_control_routes_and_methods_say_so() {
         .control(reqwest::Method::POST, "/_mock/health", None)
         .await;
     assert_eq!(answer.status, 405);
+}
+
+#[tokio::test]
+async fn a_document_whose_id_is_not_the_paths_is_409() {
+    let app = spawn_app().await;
+    let doc = json!({"_id": "bbbbbbbbbbbbbbbbbbbbbbbb", "username": "guest-99", "ts": "2026-07-01T00:00:00.000Z", "_updatedAt": "2026-07-01T00:00:00.000Z", "token": "t-99"});
+    let answer = app
+        .control(
+            reqwest::Method::PUT,
+            "/_mock/visitors/aaaaaaaaaaaaaaaaaaaaaaaa",
+            Some(doc),
+        )
+        .await;
+    assert_eq!(answer.status, 409);
+    assert_eq!(
+        answer.body,
+        r#"{"mock_error":"the document's _id must be the path's \"aaaaaaaaaaaaaaaaaaaaaaaa\""}"#
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_a_control_route_is_405_with_allow() {
+    let app = spawn_app().await;
+    let answer = app
+        .control(reqwest::Method::PATCH, "/_mock/outcome", None)
+        .await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET, PUT, DELETE"));
 }

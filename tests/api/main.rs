@@ -6,6 +6,7 @@ mod helpers;
 mod binary;
 mod controls;
 mod cors;
+mod openapi;
 mod responses;
 mod routing;
 mod schemas;
