@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Body;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -18,9 +18,6 @@ use crate::query;
 use crate::request::header;
 use crate::service::{HttpResponse, add_cors_headers, mock_error};
 use crate::state::AppState;
-
-/// The largest control request body read (a visitor document or an override).
-const MAX_BODY: usize = 1 << 20;
 
 /// Whether `path` belongs to the control API.
 pub fn is_control_path(path: &str) -> bool {
@@ -52,7 +49,7 @@ where
         .filter(|s| !s.is_empty())
         .collect();
 
-    let body = match read_body(request).await {
+    let body = match crate::service::read_limited(request.into_body()).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -129,25 +126,6 @@ fn not_allowed(method: &Method, path: &str, allow: &'static str) -> HttpResponse
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static(allow));
     response
-}
-
-/// Reads a request body of at most [`MAX_BODY`] bytes.
-async fn read_body<B>(request: Request<B>) -> Result<Bytes, HttpResponse>
-where
-    B: Body,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    match Limited::new(request.into_body(), MAX_BODY).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(mock_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is larger than {MAX_BODY} bytes"),
-        )),
-        Err(err) => Err(mock_error(
-            StatusCode::BAD_REQUEST,
-            &format!("cannot read the body: {err}"),
-        )),
-    }
 }
 
 /// Compares two secrets in time that depends only on their lengths.

@@ -37,6 +37,7 @@ mod admin;
 mod chaos;
 mod cli;
 mod clock;
+mod companion;
 mod config;
 mod endpoint;
 mod error;

@@ -60,10 +60,32 @@ const BUNDLED: &[(&str, &str)] = &[
         "visitors.info.429.json",
         include_str!("../schemas/visitors.info.429.json"),
     ),
+    (
+        "livechat.visitor.200.json",
+        include_str!("../schemas/livechat.visitor.200.json"),
+    ),
+    (
+        "livechat.visitor.400.json",
+        include_str!("../schemas/livechat.visitor.400.json"),
+    ),
+    ("login.200.json", include_str!("../schemas/login.200.json")),
+    ("login.400.json", include_str!("../schemas/login.400.json")),
+    ("login.401.json", include_str!("../schemas/login.401.json")),
 ];
 
-/// The statuses visitors.info answers with a JSON body, each with its own schema file.
-pub const RESPONSE_STATUSES: [u16; 5] = [200, 400, 401, 403, 429];
+/// Each endpoint's schema file prefix and the statuses it answers with a JSON body, each with its
+/// own schema file `<prefix>.<status>.json`.
+pub const RESPONSES: [(&str, &[u16]); 3] = [
+    (VISITORS_INFO, &[200, 400, 401, 403, 429]),
+    (LOGIN, &[200, 400, 401]),
+    (LIVECHAT_VISITOR, &[200, 400]),
+];
+/// `GET /api/v1/livechat/visitors.info`.
+pub const VISITORS_INFO: &str = "visitors.info";
+/// `POST /api/v1/login`.
+pub const LOGIN: &str = "login";
+/// `POST /api/v1/livechat/visitor` and `GET /api/v1/livechat/visitor/{token}`.
+pub const LIVECHAT_VISITOR: &str = "livechat.visitor";
 
 /// Where the schema files come from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -151,7 +173,7 @@ pub struct SchemaSet {
     pub(crate) users_file: CompiledSchema,
     pub(crate) permissions_file: CompiledSchema,
     pub(crate) query: CompiledSchema,
-    responses: BTreeMap<u16, CompiledSchema>,
+    responses: BTreeMap<String, CompiledSchema>,
     /// The parsed documents by file name, for anything that must describe the contract.
     documents: BTreeMap<String, Value>,
 }
@@ -208,8 +230,11 @@ impl SchemaSet {
         };
 
         let mut responses = BTreeMap::new();
-        for status in RESPONSE_STATUSES {
-            responses.insert(status, compile(&response_file(status))?);
+        for (prefix, statuses) in RESPONSES {
+            for status in statuses {
+                let file = format!("{prefix}.{status}.json");
+                responses.insert(file.clone(), compile(&file)?);
+            }
         }
         let visitor = compile("livechat-visitor.json")?;
         let visitors_file = compile("fixtures.visitors.json")?;
@@ -230,7 +255,12 @@ impl SchemaSet {
 
     /// The schema a visitors.info response with this status must satisfy, if it has a JSON body.
     pub fn response(&self, status: u16) -> Option<&CompiledSchema> {
-        self.responses.get(&status)
+        self.response_of(VISITORS_INFO, status)
+    }
+
+    /// The schema a response of the endpoint with schema prefix `prefix` must satisfy.
+    pub fn response_of(&self, prefix: &str, status: u16) -> Option<&CompiledSchema> {
+        self.responses.get(&format!("{prefix}.{status}.json"))
     }
 
     /// The schema of the parsed query string.

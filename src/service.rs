@@ -12,6 +12,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::admin;
 use crate::clock::iso_8601;
+use crate::companion;
 use crate::config::{Admin, Cors};
 use crate::endpoint;
 use crate::journal::{Entry, redacted_headers};
@@ -89,10 +90,20 @@ where
     } else {
         Vec::new()
     };
-    drop(request);
+    let host = crate::request::header(request.headers(), "host").unwrap_or_default();
+    // Only the companion POSTs have a body worth reading; the rest is never buffered.
+    let body = if parts.method == Method::POST && companion::takes_body(&parts.path) {
+        match read_limited(request.into_body()).await {
+            Ok(body) => body,
+            Err(response) => return Ok(response),
+        }
+    } else {
+        drop(request);
+        Bytes::new()
+    };
 
     let draw = state.chaos.draw();
-    let routed = route(&state, &parts, draw.fault);
+    let routed = route(&state, &parts, draw.fault, &body, &host);
     if let Some(delay) = draw.delay {
         tokio::time::sleep(delay).await;
     }
@@ -141,6 +152,8 @@ fn route(
     state: &AppState,
     parts: &RequestParts,
     fault: Option<crate::selection::OutcomeId>,
+    body: &[u8],
+    host: &str,
 ) -> Routed {
     let plain = |response, outcome| Routed {
         action: Action::Respond(response),
@@ -151,9 +164,20 @@ fn route(
     if parts.method == Method::OPTIONS {
         return plain(preflight(&state.cors, parts), "preflight");
     }
-    if parts.path != endpoint::PATH
-        || !(parts.method == Method::GET || parts.method == Method::HEAD)
-    {
+    let reading = parts.method == Method::GET || parts.method == Method::HEAD;
+    if parts.method == Method::POST && parts.path == companion::LOGIN_PATH {
+        let (reply, outcome) = companion::login(state, body, host);
+        return finish(reply, outcome, "fixtures");
+    }
+    if parts.method == Method::POST && parts.path == companion::VISITOR_PATH {
+        let (reply, outcome) = companion::register_visitor(state, body, state.seed);
+        return finish(reply, outcome, "fixtures");
+    }
+    if let Some(token) = companion::token_in_path(&parts.path).filter(|_| reading) {
+        let (reply, outcome) = companion::visitor_by_token(state, &token);
+        return finish(reply, outcome, "fixtures");
+    }
+    if parts.path != endpoint::PATH || !reading {
         return plain(not_found(), "not-found");
     }
     if let Err(message) = &parts.selection {
@@ -181,6 +205,11 @@ fn route(
         };
     };
     reply.rate = reply.rate.or(decision.rate);
+    finish(reply, outcome, rule)
+}
+
+/// The schema gate, then the response: a body that breaks its schema is never sent.
+fn finish(mut reply: Reply, outcome: &'static str, rule: &'static str) -> Routed {
     let gate = match &reply.verdict {
         Verdict::Passed => "passed",
         Verdict::Bypassed => {
@@ -212,6 +241,26 @@ fn route(
         outcome,
         rule,
         gate,
+    }
+}
+
+/// Reads a request body of at most 1 MiB; past that, or on a broken body, the mock's own error.
+pub(crate) async fn read_limited<B>(body: B) -> Result<Bytes, HttpResponse>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    const MAX_BODY: usize = 1 << 20;
+    match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, MAX_BODY)).await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(mock_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body is larger than {MAX_BODY} bytes"),
+        )),
+        Err(err) => Err(mock_error(
+            StatusCode::BAD_REQUEST,
+            &format!("cannot read the body: {err}"),
+        )),
     }
 }
 

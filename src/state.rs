@@ -40,6 +40,8 @@ pub struct AppState {
     pub(crate) clock: Clock,
     pub(crate) admin: Admin,
     pub(crate) version: Version,
+    /// The seed of this run (the fixed part of new ObjectIds).
+    pub(crate) seed: u64,
     /// `GET /_mock/openapi.json`, built once from the gate's schemas.
     pub(crate) openapi: bytes::Bytes,
     /// The schema of `PUT /_mock/outcome` bodies, compiled once.
@@ -99,6 +101,7 @@ impl AppState {
             clock: config.clock.clone(),
             admin: config.admin.clone(),
             version: config.api_version,
+            seed: config.seed,
         })
     }
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use crate::fixtures::Fixtures;
+use crate::fixtures::{Fixtures, User};
 use crate::generate::{self, Plan};
 use crate::schema::{SchemaSet, Violation};
 use crate::versions::{Behaviour, Version};
@@ -28,7 +28,12 @@ impl Prepared {
     /// Serialises `value` compactly (keys in their order) and checks it against the schema of
     /// `status`, if that status has one.
     pub fn new(status: u16, value: &Value, schemas: &SchemaSet) -> Prepared {
-        let verdict = match schemas.response(status) {
+        Prepared::of(crate::schema::VISITORS_INFO, status, value, schemas)
+    }
+
+    /// As [`Prepared::new`], for the endpoint whose schema files start with `prefix`.
+    pub fn of(prefix: &str, status: u16, value: &Value, schemas: &SchemaSet) -> Prepared {
+        let verdict = match schemas.response_of(prefix, status) {
             Some(schema) => schema.check(value).map_err(Arc::new),
             None => Ok(()),
         };
@@ -48,6 +53,8 @@ pub struct VisitorEntry {
     /// The whole 200 response for this visitor, judged by the gate.
     pub found: Prepared,
     pub token: Box<str>,
+    /// Where `token` stood among the stored keys, to give the stored document back in order.
+    token_index: u16,
     /// `disabled: true`: answered as not found.
     pub disabled: bool,
 }
@@ -66,6 +73,10 @@ impl VisitorEntry {
             .unwrap_or_default()
             .into();
         let disabled = doc.get("disabled") == Some(&Value::Bool(true));
+        let token_index = doc
+            .keys()
+            .position(|k| k == "token")
+            .map_or(u16::MAX, |i| u16::try_from(i).unwrap_or(u16::MAX));
         // The 200 body: every stored field but `token` (sent before 8.5.0), and no
         // `externalIds` before 8.4.0, in stored order, then `success`.
         if version.has(Behaviour::TokenHidden) {
@@ -78,8 +89,33 @@ impl VisitorEntry {
         VisitorEntry {
             found: Prepared::new(200, &body, schemas),
             token,
+            token_index,
             disabled,
         }
+    }
+}
+
+impl VisitorEntry {
+    /// The stored document as this version shows it: the 200 body's visitor with the token put
+    /// back where it was stored.
+    pub fn document(&self) -> Map<String, Value> {
+        let mut doc = serde_json::from_slice::<Value>(&self.found.body)
+            .ok()
+            .and_then(|mut body| body.get_mut("visitor").map(Value::take))
+            .and_then(|visitor| match visitor {
+                Value::Object(map) => Some(map),
+                _ => None,
+            })
+            .unwrap_or_default();
+        if !doc.contains_key("token") {
+            let at = usize::from(self.token_index).min(doc.len());
+            doc.shift_insert(
+                at,
+                "token".to_string(),
+                Value::String(self.token.to_string()),
+            );
+        }
+        doc
     }
 }
 
@@ -101,6 +137,10 @@ pub struct Store {
     /// `token` → `_id`: tokens are unique, as the real collection's index makes them.
     tokens: HashMap<Box<str>, Box<str>>,
     accounts: HashMap<String, Account>,
+    /// The users as loaded, for the login endpoint.
+    users: Vec<User>,
+    /// The highest `guest-N` number stored: a new visitor gets the next.
+    last_guest: u64,
     /// The emulated release: what the 200 body carries.
     version: Version,
 }
@@ -122,6 +162,8 @@ impl Store {
             visitors: IndexMap::with_capacity(capacity),
             tokens: HashMap::with_capacity(capacity),
             accounts: HashMap::new(),
+            users: fixtures.users.clone(),
+            last_guest: generate::next_guest_number(&fixtures.visitors) - 1,
             version,
         };
         for doc in &fixtures.visitors {
@@ -144,6 +186,9 @@ impl Store {
         }
         if let Some(plan) = generated {
             store.add_generated(plan, schemas);
+            store.last_guest = store
+                .last_guest
+                .max(plan.first_guest + plan.count as u64 - 1);
         }
 
         store.accounts = fixtures
@@ -179,6 +224,23 @@ impl Store {
             .map(|entry| &entry.found)
     }
 
+    /// The visitor holding `token`, with its `_id`.
+    pub fn by_token(&self, token: &str) -> Option<(&str, &VisitorEntry)> {
+        let id = self.tokens.get(token)?;
+        self.visitors.get(id).map(|entry| (&**id, entry))
+    }
+
+    /// The users of `users.json`.
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// Takes the next `guest-N` number.
+    pub fn next_guest(&mut self) -> u64 {
+        self.last_guest += 1;
+        self.last_guest
+    }
+
     /// Every visitor `_id`, in order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.visitors.keys().map(|id| &**id)
@@ -198,6 +260,14 @@ impl Store {
             .get("_id")
             .and_then(Value::as_str)
             .ok_or("the document has no _id")?;
+        if let Some(n) = doc
+            .get("username")
+            .and_then(Value::as_str)
+            .and_then(|u| u.strip_prefix("guest-"))
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            self.last_guest = self.last_guest.max(n);
+        }
         let entry = VisitorEntry::from_document(doc.clone(), schemas, self.version);
         if let Some(owner) = self
             .tokens

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod binary;
+mod companion;
 mod controls;
 mod cors;
 mod openapi;
