@@ -214,13 +214,6 @@ fn visitors_info_path(version: Version) -> Value {
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/InternalError" }, "examples": { "server-error": example(internal) } } }
         }
     });
-    let other = |method: &str| {
-        json!({
-            "summary": format!("{method} is not routed: the real server answers 404"),
-            "operationId": format!("visitorsInfo{}", method),
-            "responses": { "404": not_found_text() }
-        })
-    };
     // HEAD: the same statuses and headers, no body.
     let mut head_responses = responses.clone();
     for response in head_responses
@@ -232,12 +225,6 @@ fn visitors_info_path(version: Version) -> Value {
             response.remove("content");
         }
     }
-    let text = |description: &str, body: Value| {
-        json!({
-            "description": description,
-            "content": { "text/plain; charset=UTF-8": { "schema": body } }
-        })
-    };
     json!({
         "get": {
             "summary": "Get Visitor Information by ID",
@@ -254,22 +241,117 @@ fn visitors_info_path(version: Version) -> Value {
             "parameters": parameters,
             "responses": head_responses
         },
-        "options": {
-            "summary": "CORS preflight, as the real server's CORS middleware answers it on any path",
-            "operationId": "visitorsInfoPreflight",
-            "tags": ["Omnichannel Visitors"],
-            "responses": {
-                "200": text("`OK`; with Origin or Access-Control-Request-Method, the CORS allow headers too.", json!({ "const": "OK" })),
-                "403": text("An origin not on the --cors list.", json!({ "const": "Invalid origin" })),
-                "405": text("CORS disabled (--cors off).", json!({ "const": crate::service::CORS_DISABLED }))
-            }
-        },
-        "post": other("Post"),
-        "put": other("Put"),
-        "patch": other("Patch"),
-        "delete": other("Delete"),
-        "trace": other("Trace"),
     })
+}
+
+/// Completes a path item of Rocket.Chat's API space with what this instance answers to the
+/// methods it does not route (the router's 404) and to OPTIONS (the CORS preflight), so the
+/// document declares every method a client can send.
+fn complete_path_item(item: &mut Value, id: &str) {
+    let text = |description: &str, body: Value| {
+        json!({
+            "description": description,
+            "content": { "text/plain; charset=UTF-8": { "schema": body } }
+        })
+    };
+    let Some(item) = item.as_object_mut() else {
+        return;
+    };
+    for method in ["get", "put", "post", "delete", "patch", "trace"] {
+        item.entry(method).or_insert_with(|| json!({
+            "summary": format!("{} is not routed here: the real server answers 404", method.to_uppercase()),
+            "operationId": format!("{id}_{method}_not_routed"),
+            "responses": { "404": not_found_text() }
+        }));
+    }
+    item.entry("options").or_insert_with(|| json!({
+        "summary": "CORS preflight, as the real server's CORS middleware answers it on any path",
+        "operationId": format!("{id}_preflight"),
+        "responses": {
+            "200": text("`OK`; with Origin or Access-Control-Request-Method, the CORS allow headers too.", json!({ "const": "OK" })),
+            "403": text("An origin not on the --cors list.", json!({ "const": "Invalid origin" })),
+            "405": text("CORS disabled (--cors off).", json!({ "const": crate::service::CORS_DISABLED }))
+        }
+    }));
+}
+
+/// The companion endpoints of a client flow: login, registration, visitor by token.
+fn companion_paths() -> Map<String, Value> {
+    let content = |file: &str| json!({ "application/json": { "schema": schema_ref(file) } });
+    let with_headers = |description: &str, file: &str| {
+        let mut headers = cors_headers();
+        headers.insert(
+            "Cache-Control".into(),
+            header("`no-store`", json!({"const": "no-store"}), true),
+        );
+        headers.insert(
+            "Pragma".into(),
+            header("`no-cache`", json!({"const": "no-cache"}), true),
+        );
+        json!({ "description": description, "headers": headers, "content": content(file) })
+    };
+    let text = json!({ "type": "string" });
+    let mut paths = Map::new();
+    paths.insert(crate::companion::LOGIN_PATH.into(), json!({ "post": {
+        "operationId": "login",
+        "summary": "Login with Username and Password (or resume with an auth token)",
+        "tags": ["Authentication"],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object",
+            "properties": { "user": text, "username": text, "email": text, "password": text, "resume": text, "code": text }
+        } } } },
+        "responses": {
+            "200": with_headers("Logged in: send data.userId as X-User-Id and data.authToken as X-Auth-Token.", "login.200.json"),
+            "400": with_headers("The body is not a JSON object.", "login.400.json"),
+            "401": with_headers("Wrong credentials.", "login.401.json")
+        }
+    } }));
+    let custom_field = json!({
+        "type": "object",
+        "properties": { "key": text, "value": text, "overwrite": { "type": "boolean" } },
+        "required": ["key", "value", "overwrite"]
+    });
+    let maybe_text = json!({ "type": ["string", "null"] });
+    paths.insert(crate::companion::VISITOR_PATH.into(), json!({ "post": {
+        "operationId": "registerVisitor",
+        "summary": "Register Livechat Visitor (an existing token updates that visitor)",
+        "tags": ["Omnichannel Visitors"],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object",
+            "properties": { "visitor": {
+                "type": "object",
+                "properties": {
+                    "token": { "type": "string", "pattern": "\\S" },
+                    "name": maybe_text, "email": maybe_text, "department": maybe_text, "phone": maybe_text,
+                    "username": { "type": ["string", "null"], "minLength": 1 },
+                    "customFields": { "type": ["array", "null"], "items": custom_field }
+                },
+                "required": ["token"]
+            } },
+            "required": ["visitor"],
+            "additionalProperties": false
+        } } } },
+        "responses": {
+            "200": with_headers("The visitor, token included.", "livechat.visitor.200.json"),
+            "400": with_headers("A Match error, or an empty token.", "livechat.visitor.400.json")
+        }
+    } }));
+    paths.insert(
+        format!("{}/{{token}}", crate::companion::VISITOR_PATH),
+        json!({
+            "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" }, "example": "test-token-12345" }],
+            "get": {
+                "operationId": "visitorByToken",
+                "summary": "Get a Livechat visitor by token",
+                "tags": ["Omnichannel Visitors"],
+                "responses": {
+                    "200": with_headers("The visitor, token included.", "livechat.visitor.200.json"),
+                    "400": with_headers("No visitor holds this token.", "livechat.visitor.400.json")
+                }
+            }
+        }),
+    );
+    paths
 }
 
 /// The control API under `/_mock/`.
@@ -409,6 +491,13 @@ pub fn document(schemas: &SchemaSet, describe: &Describe) -> Value {
 
     let mut paths = Map::new();
     paths.insert(PATH.into(), visitors_info_path(describe.version));
+    paths.extend(companion_paths());
+    for (path, item) in paths.iter_mut() {
+        let id = path
+            .trim_start_matches('/')
+            .replace(['/', '.', '{', '}'], "_");
+        complete_path_item(item, &id);
+    }
     if describe.admin {
         paths.extend(control_paths(describe.admin_token));
     }
@@ -425,6 +514,7 @@ pub fn document(schemas: &SchemaSet, describe: &Describe) -> Value {
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "tags": [
             { "name": "Omnichannel Visitors", "description": "Rocket.Chat's API, as the real server answers it." },
+            { "name": "Authentication", "description": "Rocket.Chat's login, against users.json." },
             { "name": "Mock control", "description": "The mock's own control API under /_mock/." }
         ],
         "paths": paths,
