@@ -11,9 +11,9 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::config::Admin;
+use crate::control::{self, ControlError};
 use crate::error::display_pointer;
 use crate::journal::Filter;
-use crate::overrides::Override;
 use crate::query;
 use crate::request::header;
 use crate::service::{HttpResponse, add_cors_headers, mock_error};
@@ -67,7 +67,7 @@ where
         (&Method::GET, ["outcome"]) => show_override(state),
         (&Method::PUT, ["outcome"]) => set_override(state, &body),
         (&Method::DELETE, ["outcome"]) => {
-            *state.override_slot() = None;
+            control::clear_outcome(state);
             no_content()
         }
         (&Method::GET, ["visitors"]) => {
@@ -76,11 +76,9 @@ where
         }
         (&Method::PUT, ["visitors", id]) => put_visitor(state, &query::decode_path(id), &body),
         (&Method::DELETE, ["visitors", id]) => {
-            let id = query::decode_path(id);
-            if state.store_mut().remove(&id) {
-                no_content()
-            } else {
-                mock_error(StatusCode::NOT_FOUND, &format!("no visitor {id:?}"))
+            match control::delete_visitor(state, &query::decode_path(id)) {
+                Ok(()) => no_content(),
+                Err(error) => mock_error(StatusCode::NOT_FOUND, &error.to_string()),
             }
         }
         (&Method::POST, ["reset"]) => {
@@ -158,13 +156,9 @@ fn show_override(state: &AppState) -> HttpResponse {
 }
 
 fn set_override(state: &AppState, body: &[u8]) -> HttpResponse {
-    match Override::parse(body, &state.override_schema) {
-        Ok(parsed) => {
-            let shown = serde_json::to_value(&parsed.request).unwrap_or(Value::Null);
-            *state.override_slot() = Some(parsed);
-            json_response(StatusCode::OK, &shown)
-        }
-        Err(reason) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &reason),
+    match control::set_outcome(state, body) {
+        Ok(shown) => json_response(StatusCode::OK, &shown),
+        Err(error) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &error.to_string()),
     }
 }
 
@@ -175,12 +169,13 @@ fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
             StatusCode::UNPROCESSABLE_ENTITY,
             &json!({ "mock_error": format!("{}: {reason}", display_pointer(pointer)), "pointer": pointer, "reason": reason }),
         );
-        if let Ok(value) = HeaderValue::from_str("invalid visitor document") {
-            response.headers_mut().insert("x-mock-error", value);
-        }
+        response.headers_mut().insert(
+            "x-mock-error",
+            HeaderValue::from_static("invalid visitor document"),
+        );
         response
     };
-    let mut doc: Value = match serde_json::from_slice(body) {
+    let doc: Value = match serde_json::from_slice(body) {
         Ok(doc) => doc,
         Err(e) => {
             return unprocessable(
@@ -189,36 +184,12 @@ fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
             );
         }
     };
-    if let Some(map) = doc.as_object_mut() {
-        match map.get("_id") {
-            None => {
-                map.shift_insert(0, "_id".to_string(), Value::String(id.to_string()));
-            }
-            Some(Value::String(given)) if given == id => {}
-            Some(_) => {
-                return mock_error(
-                    StatusCode::CONFLICT,
-                    &format!("the document's _id must be the path's {id:?}"),
-                );
-            }
-        }
+    match control::put_visitor(state, id, doc) {
+        Ok((true, doc)) => json_response(StatusCode::CREATED, &doc),
+        Ok((false, doc)) => json_response(StatusCode::OK, &doc),
+        Err(ControlError::Invalid { pointer, reason }) => unprocessable(&pointer, &reason),
+        Err(error) => mock_error(StatusCode::CONFLICT, &error.to_string()),
     }
-    if let Err(violation) = state.schemas.visitor.check(&doc) {
-        return unprocessable(&violation.pointer, &violation.message);
-    }
-    let Some(map) = doc.as_object() else {
-        return unprocessable("", "a visitor document is an object");
-    };
-    let created = match state.store_mut().put(map, &state.schemas) {
-        Ok(created) => created,
-        Err(reason) => return mock_error(StatusCode::CONFLICT, &reason),
-    };
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    json_response(status, &doc)
 }
 
 fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
@@ -240,7 +211,7 @@ fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
         status,
         outcome: params.get("outcome").cloned(),
     };
-    let entries = state.journal.list(&filter);
+    let entries = control::requests(state, &filter);
     json_response(StatusCode::OK, &json!({ "requests": entries }))
 }
 

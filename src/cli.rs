@@ -128,6 +128,20 @@ pub struct Cli {
     #[arg(long, env = "LIVECHAT_MOCK_API_VERSION", value_name = "X.Y.Z")]
     pub api_version: Option<Version>,
 
+    /// Log lines on stderr: 'text' for people, 'json' for machines (one object per line).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_LOG_FORMAT",
+        default_value = "text",
+        value_name = "text|json"
+    )]
+    pub log_format: LogFormat,
+
+    /// Reload the fixture files when they change: a valid edit is served within a second, an
+    /// invalid one is logged and the last good data kept.
+    #[arg(long, env = "LIVECHAT_MOCK_WATCH")]
+    pub watch: bool,
+
     /// Add N realistic visitors, made from --seed, to the fixtures.
     #[arg(
         long,
@@ -136,6 +150,13 @@ pub struct Cli {
         value_name = "N"
     )]
     pub generate: usize,
+}
+
+/// The form of the log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// What the binary can do besides serving.
@@ -196,6 +217,7 @@ impl Cli {
             clock: Clock::System,
             api_version: self.api_version.unwrap_or_default(),
             generate: self.generate,
+            watch: self.watch,
         }
     }
 }

@@ -41,6 +41,8 @@ pub struct Config {
     pub api_version: Version,
     /// How many seeded visitors (`seed`) to generate on top of the fixtures.
     pub generate: usize,
+    /// Reload fixture files when they change.
+    pub watch: bool,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             clock: Clock::System,
             api_version: Version::DEFAULT,
             generate: 0,
+            watch: false,
         }
     }
 }

@@ -36,6 +36,13 @@ pub enum FixtureSource {
     Bundled,
     /// A directory holding `visitors.json`, `users.json` and optionally `permissions.json`.
     Dir(PathBuf),
+    /// The same three documents given as values (the library's builder); checked the same way,
+    /// and named `<inline>/visitors.json` and so on in errors.
+    Inline {
+        visitors: serde_json::Value,
+        users: serde_json::Value,
+        permissions: Option<serde_json::Value>,
+    },
 }
 
 /// A user who can log in with `X-User-Id` + `X-Auth-Token`.
@@ -196,6 +203,18 @@ fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
             })?;
             Ok((file, text))
         }
+        FixtureSource::Inline {
+            visitors,
+            users,
+            permissions,
+        } => {
+            let value = match name {
+                "visitors.json" => visitors,
+                "users.json" => users,
+                _ => permissions.as_ref().unwrap_or(&serde_json::Value::Null),
+            };
+            Ok((format!("<inline>/{name}"), value.to_string()))
+        }
     }
 }
 
@@ -203,8 +222,11 @@ fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
 fn read_optional(source: &FixtureSource, name: &str) -> Result<Option<(String, String)>, Error> {
     match source {
         FixtureSource::Bundled => Ok(None),
+        FixtureSource::Inline {
+            permissions: None, ..
+        } => Ok(None),
         FixtureSource::Dir(dir) if !dir.join(name).exists() => Ok(None),
-        FixtureSource::Dir(_) => read(source, name).map(Some),
+        FixtureSource::Dir(_) | FixtureSource::Inline { .. } => read(source, name).map(Some),
     }
 }
 

@@ -6,14 +6,32 @@
 //!
 //! ## Quick start
 //!
-//! ```no_run
-//! # async fn run() -> Result<(), livechat_mock::Error> {
-//! use livechat_mock::{Config, MockServer};
+//! A downstream client's test starts a mock on a free port, points its client at `uri()`, and
+//! asserts on what the client did:
 //!
-//! let server = MockServer::start(Config { port: 0, ..Config::default() }).await?;
-//! println!("GET {}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70", server.uri());
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use livechat_mock::{MockServer, OutcomeId};
+//!
+//! let server = MockServer::builder()
+//!     .api_version("8.5.0".parse()?)
+//!     .seed(7)
+//!     .start()
+//!     .await?;
+//! let url = format!(
+//!     "{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70",
+//!     server.uri()
+//! );
+//! // ... run the client against `url` with X-User-Id rbAXPnMktTFbNpwtJ ...
+//!
+//! server.set_outcome(OutcomeId::NotLoggedIn, Some(1))?; // one 401, then recovery
+//! let sent = server.requests(); // what the client sent, tokens redacted
+//! # let _ = (url, sent);
 //! # Ok(()) }
 //! ```
+//!
+//! The binary is this same handle: `livechat-mock --port 0` is `MockServer::start` with the
+//! flags' [`Config`], and `MockServer::builder()` has one method per flag.
 //!
 //! ## Layout
 //! - `schema`: load and compile the JSON Schemas; check a value → violation (file, pointer, rule)
@@ -31,14 +49,21 @@
 //! - `journal`: the bounded request journal, tokens redacted
 //! - `clock`: real or hand-driven time
 //! - `admin`: the control API under `/_mock/`
-//! - `server`: the accept loop with graceful shutdown, and [`MockServer`]
+//! - `control`: the runtime controls, shared by the control API and [`MockServer`]
+//! - `companion`: login, visitor registration and visitor by token
+//! - `openapi`: the served OpenAPI 3.1 document, built from the gate's schemas
+//! - `generate`, `versions`: seeded visitors, and the table of version behaviour
+//! - `watch`: `--watch`'s reload of changed fixture files
+//! - `builder`, `server`: [`MockServerBuilder`], the accept loop with graceful shutdown, and [`MockServer`]
 
 mod admin;
+mod builder;
 mod chaos;
 mod cli;
 mod clock;
 mod companion;
 mod config;
+mod control;
 mod endpoint;
 mod error;
 mod fixtures;
@@ -57,14 +82,18 @@ mod service;
 mod state;
 mod store;
 mod versions;
+mod watch;
 
+pub use builder::MockServerBuilder;
 pub use chaos::Latency;
-pub use cli::{Cli, Command};
+pub use cli::{Cli, Command, LogFormat};
 pub use clock::Clock;
 pub use config::{Admin, AuthMode, Config, Cors};
+pub use control::ControlError;
 pub use error::Error;
 pub use fixtures::{FixtureSource, Fixtures};
 pub use generate::write_fixture_file as write_generated;
+pub use journal::Entry as JournalEntry;
 pub use ratelimit::RateLimit;
 pub use schema::{SchemaSet, SchemaSource, Violation};
 pub use selection::OutcomeId;

@@ -1,13 +1,11 @@
-//! The `livechat-mock` binary: flags → config → logging → load → bind → serve until a signal.
+//! The `livechat-mock` binary: flags → config → logging → [`MockServer`] → serve until a signal.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
-use std::path::PathBuf;
-
-use livechat_mock::{AppState, Cli, Command, Config, Error, FixtureSource};
+use livechat_mock::{Cli, Command, Config, Error, FixtureSource, LogFormat, MockServer};
 use tracing_subscriber::EnvFilter;
 
 /// A faster allocator than glibc's for the many small allocations of loading and serving.
@@ -16,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
+    init_logging(cli.log_format);
     if let Some(Command::Generate {
         count,
         seed,
@@ -28,14 +27,6 @@ fn main() -> ExitCode {
         };
     }
     let config = cli.into_config();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
-
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -47,6 +38,35 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err),
     }
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default `info`), as text or one JSON object a line.
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
+/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+async fn run(config: Config) -> Result<(), Error> {
+    let server = MockServer::start(config).await?;
+    // The handlers are installed before the line that tells callers they may send a signal.
+    let signalled = shutdown_signal();
+    println!("listening on {}", server.uri());
+    let _ = std::io::stdout().flush();
+    signalled.await;
+    server.shutdown().await;
+    Ok(())
 }
 
 /// Prints an error and its causes to stderr.
@@ -68,38 +88,42 @@ fn write_generated(count: usize, seed: u64, fixtures: Option<PathBuf>) -> Result
     out.flush().map_err(|source| Error::Write { source })
 }
 
-async fn run(config: Config) -> Result<(), Error> {
-    let state = Arc::new(AppState::load(&config)?);
-    let listener = livechat_mock::bind(&config).await?;
-    let address = listener.local_addr().map_err(|source| Error::Bind {
-        addr: format!("{}:{}", config.host, config.port),
-        source,
-    })?;
-    println!("listening on http://{address}");
-    let _ = std::io::stdout().flush();
-    livechat_mock::serve(listener, state, shutdown_signal()).await;
-    Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs the Ctrl-C and SIGTERM handlers now, and resolves when either arrives.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(unix)]
+    let mut interrupt =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match terminate.as_mut() {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let int = async {
+                match interrupt.as_mut() {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = term => {},
+                () = int => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing in-flight requests");
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

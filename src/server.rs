@@ -13,8 +13,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use serde_json::Value;
+
+use crate::builder::MockServerBuilder;
 use crate::config::Config;
+use crate::control::{self, ControlError};
 use crate::error::Error;
+use crate::journal::{Entry as JournalEntry, Filter};
+use crate::selection::OutcomeId;
 use crate::service;
 use crate::state::AppState;
 
@@ -87,16 +93,32 @@ pub async fn bind(config: &Config) -> Result<TcpListener, Error> {
         })
 }
 
-/// A running mock server, for tests of downstream clients. Shuts down when dropped.
+/// A running mock server, for the tests of downstream clients. Shuts down when dropped.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use livechat_mock::{MockServer, OutcomeId};
+///
+/// let server = MockServer::builder().start().await?;
+/// let url = format!("{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70", server.uri());
+/// server.set_outcome(OutcomeId::NotLoggedIn, Some(1))?; // the next request gets a 401
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 #[must_use = "the server shuts down when the handle is dropped"]
 pub struct MockServer {
     address: SocketAddr,
+    state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl MockServer {
+    /// A builder whose settings mirror the command line's flags, one to one.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
     /// Loads the configured data, binds, and serves in the background.
     ///
     /// # Errors
@@ -108,12 +130,22 @@ impl MockServer {
             addr: format!("{}:{}", config.host, config.port),
             source,
         })?;
+        if !address.ip().is_loopback() {
+            tracing::warn!(%address, "listening beyond this machine: anyone who can reach this address can read the fixtures and use the control API");
+        }
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, state, async {
+        let watcher = config
+            .watch
+            .then(|| tokio::spawn(crate::watch::watch(state.clone())));
+        let task = tokio::spawn(serve(listener, state.clone(), async move {
             let _ = rx.await;
+            if let Some(watcher) = watcher {
+                watcher.abort();
+            }
         }));
         Ok(MockServer {
             address,
+            state,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -127,6 +159,57 @@ impl MockServer {
     /// The bound socket address.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// As `PUT /_mock/outcome`: `outcome` for the next `times` requests (all while `None`).
+    ///
+    /// # Errors
+    /// Never for an [`OutcomeId`]; the signature matches [`MockServer::set_outcome_json`].
+    pub fn set_outcome(&self, outcome: OutcomeId, times: Option<u64>) -> Result<(), ControlError> {
+        let mut body = serde_json::json!({ "outcome": outcome.as_str() });
+        if let Some(times) = times {
+            body["times"] = times.into();
+        }
+        self.set_outcome_json(&body).map(|_| ())
+    }
+
+    /// As `PUT /_mock/outcome` with a whole body: `{"outcome", "times"?, "match"?}`.
+    ///
+    /// # Errors
+    /// A body the override schema refuses, or an unknown outcome or example name.
+    pub fn set_outcome_json(&self, body: &Value) -> Result<Value, ControlError> {
+        control::set_outcome(&self.state, body.to_string().as_bytes())
+    }
+
+    /// As `DELETE /_mock/outcome`.
+    pub fn clear_outcome(&self) {
+        control::clear_outcome(&self.state);
+    }
+
+    /// As `PUT /_mock/visitors/{id}`: adds or replaces a visitor; returns whether it is new.
+    ///
+    /// # Errors
+    /// A document the stored-visitor schema refuses, or one that clashes with another visitor.
+    pub fn put_visitor(&self, id: &str, document: Value) -> Result<bool, ControlError> {
+        control::put_visitor(&self.state, id, document).map(|(created, _)| created)
+    }
+
+    /// As `DELETE /_mock/visitors/{id}`.
+    ///
+    /// # Errors
+    /// No such visitor.
+    pub fn delete_visitor(&self, id: &str) -> Result<(), ControlError> {
+        control::delete_visitor(&self.state, id)
+    }
+
+    /// As `GET /_mock/requests`: what clients sent, oldest first (tokens redacted).
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        control::requests(&self.state, &Filter::default())
+    }
+
+    /// As `POST /_mock/reset`: the loaded fixtures again, no override.
+    pub fn reset(&self) {
+        self.state.reset();
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits until the server is gone.

@@ -42,10 +42,32 @@ pub struct AppState {
     pub(crate) version: Version,
     /// The seed of this run (the fixed part of new ObjectIds).
     pub(crate) seed: u64,
+    /// What it was started with (for reloading the fixtures).
+    pub(crate) config: Config,
     /// `GET /_mock/openapi.json`, built once from the gate's schemas.
     pub(crate) openapi: bytes::Bytes,
     /// The schema of `PUT /_mock/outcome` bodies, compiled once.
     pub(crate) override_schema: jsonschema::Validator,
+}
+
+/// Loads the fixtures (and generated visitors) into a new store: whole, or an error.
+fn build_store(config: &Config, schemas: &SchemaSet) -> Result<Store, Error> {
+    let fixtures = Fixtures::load(&config.fixtures, schemas)?;
+    let plan = (config.generate > 0).then(|| generate::Plan {
+        count: config.generate,
+        seed: config.seed,
+        first_guest: generate::next_guest_number(&fixtures.visitors),
+        agents: fixtures.agents(),
+    });
+    let store = Store::build(&fixtures, schemas, config.api_version, plan.as_ref());
+    tracing::info!(
+        visitors = store.visitor_count(),
+        generated = config.generate,
+        users = fixtures.users.len(),
+        api_version = %config.api_version,
+        "fixtures loaded"
+    );
+    Ok(store)
 }
 
 impl AppState {
@@ -56,21 +78,7 @@ impl AppState {
     /// A bad schema set or fixture file.
     pub fn load(config: &Config) -> Result<AppState, Error> {
         let schemas = Arc::new(SchemaSet::load(&config.schemas, config.api_version)?);
-        let fixtures = Fixtures::load(&config.fixtures, &schemas)?;
-        let plan = (config.generate > 0).then(|| generate::Plan {
-            count: config.generate,
-            seed: config.seed,
-            first_guest: generate::next_guest_number(&fixtures.visitors),
-            agents: fixtures.agents(),
-        });
-        let store = Store::build(&fixtures, &schemas, config.api_version, plan.as_ref());
-        tracing::info!(
-            visitors = store.visitor_count(),
-            generated = config.generate,
-            users = fixtures.users.len(),
-            api_version = %config.api_version,
-            "fixtures loaded"
-        );
+        let store = build_store(config, &schemas)?;
         let openapi = openapi::document(
             &schemas,
             &openapi::Describe {
@@ -102,7 +110,20 @@ impl AppState {
             admin: config.admin.clone(),
             version: config.api_version,
             seed: config.seed,
+            config: config.clone(),
         })
+    }
+
+    /// Loads the fixture files again and, if they are valid, serves them from now on (the
+    /// admin override and the journal stay). On an error nothing changes.
+    ///
+    /// # Errors
+    /// The same errors as at start-up, naming the file, the place and the reason.
+    pub(crate) fn reload(&self) -> Result<(), Error> {
+        let store = build_store(&self.config, &self.schemas)?;
+        *self.store.write().unwrap_or_else(|e| e.into_inner()) = store;
+        *self.pristine.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
     }
 
     /// The data, for reading.

@@ -250,3 +250,105 @@ async fn a_taken_port_is_a_clear_error() {
     assert_eq!(code, 1);
     assert!(stderr.contains(&format!("\nerror: cannot listen on 127.0.0.1:{port}\n  caused by: Address already in use (os error 98)\n")), "{stderr}");
 }
+
+#[tokio::test]
+async fn watch_serves_a_valid_edit_and_keeps_the_last_good_data_after_a_bad_one() {
+    let dir = copy_of("fixtures", "watch");
+    let (mut child, uri) =
+        start_binary(&["--watch", "--fixtures", dir.path().to_str().unwrap()]).await;
+    let (_, body) = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    assert!(body.contains("Postman Test Visitor"));
+
+    // a valid edit is served within a second
+    let visitors = std::fs::read_to_string(dir.path().join("visitors.json")).unwrap();
+    dir.write(
+        "visitors.json",
+        &visitors.replace("Postman Test Visitor", "Edited Visitor"),
+    );
+    let mut served = String::new();
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        served = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT)
+            .await
+            .1;
+        if served.contains("Edited Visitor") {
+            break;
+        }
+    }
+    assert!(served.contains("Edited Visitor"), "{served}");
+
+    // an invalid edit is logged and the last good data keeps being served
+    dir.write("visitors.json", "[{\"_id\": 1}]");
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let (status, body) = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Edited Visitor"));
+
+    terminate(&child);
+    child.wait().await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    let file = dir.path().join("visitors.json").display().to_string();
+    assert!(stderr.contains("fixtures reloaded"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("fixtures not reloaded, still serving the last good data: {file}: /0: \"_updatedAt\" is a required property")),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_with_stable_keys() {
+    let (mut child, uri) = start_binary(&["--log-format", "json"]).await;
+    get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    terminate(&child);
+    child.wait().await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    let request = stderr
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("{line}: {e}"))
+        })
+        .find(|v| v["target"] == "livechat_mock::request")
+        .expect("a request line");
+    assert_eq!(request["level"], "INFO");
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["path"], PATH);
+    assert_eq!(request["status"], 200);
+    assert_eq!(request["outcome"], "ok");
+    assert!(request["micros"].is_u64());
+    assert!(request["timestamp"].is_string());
+}
+
+#[tokio::test]
+async fn binding_beyond_loopback_says_so_loudly() {
+    let (mut child, uri) = start_binary(&["--host", "0.0.0.0"]).await;
+    assert!(uri.starts_with("http://0.0.0.0:"), "{uri}");
+    terminate(&child);
+    child.wait().await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(
+        stderr.contains("WARN") && stderr.contains("listening beyond this machine"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,59 @@
+//! `--watch`: polls the fixture files and reloads them when they change. A valid edit is served
+//! within a second; an invalid one is logged with the start-up message and the last good data
+//! keeps being served.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::fixtures::FixtureSource;
+use crate::state::AppState;
+
+/// How often the files are looked at.
+const POLL: Duration = Duration::from_millis(200);
+/// The files a fixture directory holds.
+const FILES: [&str; 3] = ["visitors.json", "users.json", "permissions.json"];
+
+/// What identifies a version of a file: its modification time and length (or its absence).
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+fn stamps(dir: &Path) -> Vec<Stamp> {
+    FILES.iter().map(|f| stamp(&dir.join(f))).collect()
+}
+
+/// Watches the fixture directory of `state` until the task is dropped; does nothing for
+/// bundled or inline fixtures.
+pub async fn watch(state: Arc<AppState>) {
+    let dir: PathBuf = match &state.config.fixtures {
+        FixtureSource::Dir(dir) => dir.clone(),
+        _ => {
+            tracing::warn!("--watch has nothing to watch: the fixtures are not a directory");
+            return;
+        }
+    };
+    tracing::info!(dir = %dir.display(), "watching the fixture files");
+    let mut seen = stamps(&dir);
+    let mut ticker = tokio::time::interval(POLL);
+    loop {
+        ticker.tick().await;
+        let now = stamps(&dir);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        let state = state.clone();
+        let result = tokio::task::spawn_blocking(move || state.reload()).await;
+        match result {
+            Ok(Ok(())) => tracing::info!("fixtures reloaded"),
+            Ok(Err(err)) => {
+                tracing::error!("fixtures not reloaded, still serving the last good data: {err}")
+            }
+            Err(err) => tracing::error!(error = %err, "fixture reload stopped"),
+        }
+    }
+}
