@@ -11,17 +11,9 @@ if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/openapi-spec-validator
   "$venv/bin/pip" install --quiet "schemathesis==4.32.5" "openapi-spec-validator==0.9.0"
 fi
 
-cargo build --quiet
-out=$(mktemp)
-target/debug/livechat-mock --port 0 >"$out" 2>target/schemathesis-mock.log &
-mock=$!
-trap 'kill $mock 2>/dev/null || true; rm -f "$out"' EXIT
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$out" && break
-  sleep 0.05
-done
-url=$(sed -n 's/^listening on //p' "$out")
-[ -n "$url" ] || { echo "the mock did not start"; cat target/schemathesis-mock.log; exit 1; }
+source ci/lib.sh
+start_mock
+url=$MOCK_URL
 
 doc=target/openapi.json
 curl -fsS "$url/_mock/openapi.json" -o "$doc"
