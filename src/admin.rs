@@ -49,10 +49,13 @@ where
         .filter(|s| !s.is_empty())
         .collect();
 
-    let body = match crate::service::read_limited(request.into_body()).await {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
+    let body =
+        match crate::service::read_limited(request.into_body(), state.config.limits.max_body_bytes)
+            .await
+        {
+            Ok(body) => body,
+            Err(response) => return response,
+        };
     match (&method, segments.as_slice()) {
         (&Method::GET, ["health"]) => health(state),
         (&Method::GET, ["openapi.json"]) => {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::chaos::Latency;
 use crate::clock::Clock;
-use crate::config::{Admin, AuthMode, Config, Cors};
+use crate::config::{Admin, AuthMode, Config, Cors, Limits};
 use crate::error::Error;
 use crate::fixtures::FixtureSource;
 use crate::ratelimit::RateLimit;
@@ -152,6 +152,13 @@ impl MockServerBuilder {
     /// `--watch`.
     pub fn watch(mut self, watch: bool) -> Self {
         self.config.watch = watch;
+        self
+    }
+
+    /// `--max-head-bytes`, `--max-uri-bytes`, `--header-timeout-ms`, `--idle-timeout-ms`,
+    /// `--max-connections`, `--max-body-bytes`.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
         self
     }
 

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::chaos::{DEFAULT_FAULTS, Latency};
 use crate::clock::Clock;
-use crate::config::{Admin, AuthMode, Config, Cors};
+use crate::config::{Admin, AuthMode, Config, Cors, Limits};
 use crate::fixtures::FixtureSource;
 use crate::ratelimit::RateLimit;
 use crate::schema::SchemaSource;
@@ -142,6 +142,45 @@ pub struct Cli {
     #[arg(long, env = "LIVECHAT_MOCK_WATCH")]
     pub watch: bool,
 
+    /// Largest request line plus headers, in bytes (past it: 431).
+    #[arg(long, env = "LIVECHAT_MOCK_MAX_HEAD_BYTES", default_value_t = 16 * 1024, value_name = "BYTES")]
+    pub max_head_bytes: usize,
+
+    /// Longest request target (path and query), in bytes (past it: 414).
+    #[arg(long, env = "LIVECHAT_MOCK_MAX_URI_BYTES", default_value_t = 8 * 1024, value_name = "BYTES")]
+    pub max_uri_bytes: usize,
+
+    /// Time a client has to send a whole request head, in milliseconds.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_HEADER_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_name = "MS"
+    )]
+    pub header_timeout_ms: u64,
+
+    /// Idle keep-alive connections are closed after this, in milliseconds.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_IDLE_TIMEOUT_MS",
+        default_value_t = 5_000,
+        value_name = "MS"
+    )]
+    pub idle_timeout_ms: u64,
+
+    /// Connections served at once; more wait in the listen queue.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        value_name = "N"
+    )]
+    pub max_connections: usize,
+
+    /// Largest request body read, in bytes (past it: 413).
+    #[arg(long, env = "LIVECHAT_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024, value_name = "BYTES")]
+    pub max_body_bytes: usize,
+
     /// Add N realistic visitors, made from --seed, to the fixtures.
     #[arg(
         long,
@@ -218,6 +257,14 @@ impl Cli {
             api_version: self.api_version.unwrap_or_default(),
             generate: self.generate,
             watch: self.watch,
+            limits: Limits {
+                max_head_bytes: self.max_head_bytes,
+                max_uri_bytes: self.max_uri_bytes,
+                header_timeout: std::time::Duration::from_millis(self.header_timeout_ms),
+                idle_timeout: std::time::Duration::from_millis(self.idle_timeout_ms),
+                max_connections: self.max_connections.max(1),
+                max_body_bytes: self.max_body_bytes,
+            },
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The validated configuration, shared by the command line and the library.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use crate::chaos::{DEFAULT_FAULTS, Latency};
 use crate::clock::Clock;
@@ -43,6 +44,40 @@ pub struct Config {
     pub generate: usize,
     /// Reload fixture files when they change.
     pub watch: bool,
+    /// The limits of a careful server.
+    pub limits: Limits,
+}
+
+/// What one client may take of the server: each a flag, each with a default a real deployment
+/// would accept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Request line and headers, in bytes; past it, 431. Default 16 KiB, Node's default.
+    pub max_head_bytes: usize,
+    /// Request target (path and query), in bytes; past it, 414. Default 8 KiB.
+    pub max_uri_bytes: usize,
+    /// A request head must arrive within this; a client dribbling headers is dropped.
+    pub header_timeout: Duration,
+    /// A keep-alive connection with no request in flight is closed after this. Default 5 s,
+    /// Node's `keepAliveTimeout`.
+    pub idle_timeout: Duration,
+    /// Connections served at once; past it, new ones wait in the listen queue.
+    pub max_connections: usize,
+    /// The largest request body read (the POST endpoints and the control API); past it, 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_head_bytes: 16 * 1024,
+            max_uri_bytes: 8 * 1024,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(5),
+            max_connections: 1024,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
 }
 
 impl Default for Config {
@@ -66,6 +101,7 @@ impl Default for Config {
             api_version: Version::DEFAULT,
             generate: 0,
             watch: false,
+            limits: Limits::default(),
         }
     }
 }

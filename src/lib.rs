@@ -88,7 +88,7 @@ pub use builder::MockServerBuilder;
 pub use chaos::Latency;
 pub use cli::{Cli, Command, LogFormat};
 pub use clock::Clock;
-pub use config::{Admin, AuthMode, Config, Cors};
+pub use config::{Admin, AuthMode, Config, Cors, Limits};
 pub use control::ControlError;
 pub use error::Error;
 pub use fixtures::{FixtureSource, Fixtures};

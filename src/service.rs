@@ -84,6 +84,16 @@ where
     }
 
     let arrived_ms = state.clock.now_ms();
+    let target_len = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if target_len > state.config.limits.max_uri_bytes {
+        let mut response = Response::new(Full::new(Bytes::new()));
+        *response.status_mut() = StatusCode::URI_TOO_LONG;
+        tracing::info!(target: "livechat_mock::request", method = %request.method(), status = 414, outcome = "uri-too-long", bytes = target_len);
+        return Ok(response);
+    }
     let parts = RequestParts::from_request(&request);
     let headers = if state.journal.is_enabled() {
         redacted_headers(request.headers())
@@ -93,7 +103,7 @@ where
     let host = crate::request::header(request.headers(), "host").unwrap_or_default();
     // Only the companion POSTs have a body worth reading; the rest is never buffered.
     let body = if parts.method == Method::POST && companion::takes_body(&parts.path) {
-        match read_limited(request.into_body()).await {
+        match read_limited(request.into_body(), state.config.limits.max_body_bytes).await {
             Ok(body) => body,
             Err(response) => return Ok(response),
         }
@@ -244,18 +254,17 @@ fn finish(mut reply: Reply, outcome: &'static str, rule: &'static str) -> Routed
     }
 }
 
-/// Reads a request body of at most 1 MiB; past that, or on a broken body, the mock's own error.
-pub(crate) async fn read_limited<B>(body: B) -> Result<Bytes, HttpResponse>
+/// Reads a request body of at most `max_body` bytes; past that, or on a broken body, the mock's own error.
+pub(crate) async fn read_limited<B>(body: B, max_body: usize) -> Result<Bytes, HttpResponse>
 where
     B: Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    const MAX_BODY: usize = 1 << 20;
-    match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, MAX_BODY)).await {
+    match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, max_body)).await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(mock_error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is larger than {MAX_BODY} bytes"),
+            &format!("the body is larger than {max_body} bytes"),
         )),
         Err(err) => Err(mock_error(
             StatusCode::BAD_REQUEST,

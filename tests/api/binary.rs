@@ -352,3 +352,55 @@ async fn binding_beyond_loopback_says_so_loudly() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish_frees_the_port_and_exits_0() {
+    let (mut child, uri) = start_binary(&["--latency", "600"]).await;
+    let in_flight = tokio::spawn({
+        let uri = uri.clone();
+        async move { get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    terminate(&child);
+    let (status, body) = in_flight.await.unwrap();
+    assert_eq!(
+        (status, body.as_str()),
+        (200, SPEC_VISITOR_BODY),
+        "the in-flight request completed"
+    );
+    assert_eq!(child.wait().await.unwrap().code(), Some(0));
+    let address = uri.trim_start_matches("http://");
+    assert!(
+        std::net::TcpListener::bind(address).is_ok(),
+        "the port is free again"
+    );
+}
+
+#[tokio::test]
+async fn tokens_never_reach_the_log() {
+    let (mut child, uri) = start_binary(&["--log-format", "json"]).await;
+    get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    get(
+        &uri,
+        "visitorId=x",
+        (AGENT.0, "a-wrong-token-that-is-long-enough"),
+    )
+    .await;
+    reqwest::Client::new()
+        .get(format!("{uri}/_mock/requests"))
+        .send()
+        .await
+        .unwrap();
+    terminate(&child);
+    child.wait().await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(!stderr.contains(AGENT.1), "{stderr}");
+    assert!(!stderr.contains("a-wrong-token"), "{stderr}");
+}
