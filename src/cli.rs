@@ -181,6 +181,10 @@ pub struct Cli {
     #[arg(long, env = "LIVECHAT_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024, value_name = "BYTES")]
     pub max_body_bytes: usize,
 
+    /// Benchmark only: send bodies without consulting the schema gate, to price it.
+    #[arg(long, hide = true)]
+    pub bench_gate_off: bool,
+
     /// Add N realistic visitors, made from --seed, to the fixtures.
     #[arg(
         long,
@@ -257,6 +261,7 @@ impl Cli {
             api_version: self.api_version.unwrap_or_default(),
             generate: self.generate,
             watch: self.watch,
+            gate: !self.bench_gate_off,
             limits: Limits {
                 max_head_bytes: self.max_head_bytes,
                 max_uri_bytes: self.max_uri_bytes,

@@ -67,6 +67,8 @@ mod control;
 mod endpoint;
 mod error;
 mod fixtures;
+#[doc(hidden)]
+pub mod fuzzing;
 mod generate;
 mod journal;
 mod openapi;

@@ -215,6 +215,9 @@ fn route(
         };
     };
     reply.rate = reply.rate.or(decision.rate);
+    if !state.config.gate {
+        reply.verdict = Verdict::Passed; // bench/run.sh's gate-off run only
+    }
     finish(reply, outcome, rule)
 }
 
@@ -378,4 +381,24 @@ fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
     headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS_VALUE);
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS_VALUE);
     response
+}
+
+/// What [`answer_now`] came to: the response (none for the faults that drop the connection)
+/// and the gate's verdict (`passed`, `blocked`, `bypassed`, `none`).
+pub(crate) struct Answered {
+    pub response: Option<HttpResponse>,
+    pub gate: &'static str,
+}
+
+/// The request → response path without a socket, a body or latency: what the fuzz target
+/// drives.
+pub(crate) fn answer_now(state: &AppState, parts: &RequestParts, body: &[u8]) -> Answered {
+    let routed = route(state, parts, None, body, "localhost");
+    Answered {
+        response: match routed.action {
+            Action::Respond(response) => Some(response),
+            Action::Reset | Action::Hang => None,
+        },
+        gate: routed.gate,
+    }
 }
