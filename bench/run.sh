@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The benchmark, in ONE run on 127.0.0.1: the server pinned to core 0, wrk to core 1.
 #   - livechat-mock, a 200 for a fixture visitor, schema gate on (logs at warn, journal on)
-#   - the same with the gate off (--bench-gate-off), to price the gate
+#   - the same with the gate off (--bench-gate-off), to price the gate, and with no journal
+#     (--journal-size 0), to price the journal
 #   - livechat-mock holding 1,000,000 generated visitors (requests/s must stay flat)
 #   - the floor: bench/floor.rs, bare hyper answering the same bytes
 #   - the peers: Stoplight Prism and WireMock serving the same request and body (bench/peers/)
 # Prints requests/s and p50/p99 latency for each, and each as a ratio to the floor.
 #
-# Usage: bench/run.sh   (DURATION=10s CONNECTIONS=32 PEERS=1 to change; PEERS=0 skips them)
+# Each server is measured ROUNDS times, the rounds interleaved, and the median kept: this
+# machine is noisy, so only ratios from one run mean anything.
+#
+# Usage: bench/run.sh   (DURATION=10s CONNECTIONS=32 ROUNDS=3 PEERS=1; PEERS=0 skips the peers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10s}
+rounds=${ROUNDS:-3}
 connections=${CONNECTIONS:-32}
 peers=${PEERS:-1}
 server_core=0
@@ -27,15 +32,18 @@ expected='{"visitor":{"_id":"6a22b1765528fa64dd29de70","username":"guest-10","st
 auth=(-H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f')
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-pid=""
-stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=""; }
-trap stop EXIT
+pids=()
+stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap stop_all EXIT
 
-# start NAME PORT CMD...: starts the server on the server core, waits for the expected body.
+# start NAME PORT CMD...: starts a server on the server core and waits for the expected body.
+# All servers run side by side (an idle server takes no CPU), so their measurements interleave.
+declare -A ports
 start() {
   local name=$1 port=$2; shift 2
   RUST_LOG=warn taskset -c "$server_core" "$@" >/dev/null 2>&1 &
-  pid=$!
+  pids+=($!)
+  ports[$name]=$port
   for _ in $(seq 600); do
     body=$(curl -fs "${auth[@]}" "http://127.0.0.1:$port$path" 2>/dev/null || true)
     [ -n "$body" ] && break
@@ -51,31 +59,41 @@ declare -A rps p50 p99
 to_ms() { # wrk latency like 123.45us, 1.20ms, 2.00s -> milliseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
-measure() { # measure NAME PORT
-  local name=$1 port=$2 out
+measure() { # measure NAME: one wrk run, appended to the server's samples
+  local name=$1 port=${ports[$1]} out
   taskset -c "$load_core" wrk -t1 -c"$connections" -d2s "${auth[@]}" "http://127.0.0.1:$port$path" >/dev/null # warm-up
   out=$(taskset -c "$load_core" wrk -t1 -c"$connections" -d"$duration" --latency "${auth[@]}" "http://127.0.0.1:$port$path")
   if grep -q "Non-2xx" <<<"$out"; then echo "$name: non-2xx responses" >&2; echo "$out" >&2; exit 1; fi
-  rps[$name]=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  p50[$name]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-  p99[$name]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-  echo "measured $name: ${rps[$name]} req/s" >&2
+  rps[$name]="${rps[$name]:-} $(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
+  p50[$name]="${p50[$name]:-} $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
+  p99[$name]="${p99[$name]:-} $(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+  echo "round $round $name: $(awk '/^Requests\/sec/ {print $2}' <<<"$out") req/s" >&2
 }
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-port=$(free_port); start floor "$port" target/release/examples/floor "$port"; measure floor "$port"; stop
-port=$(free_port); start mock "$port" target/release/livechat-mock --port "$port"; measure mock "$port"; stop
-port=$(free_port); start mock-gate-off "$port" target/release/livechat-mock --port "$port" --bench-gate-off; measure mock-gate-off "$port"; stop
-port=$(free_port); start mock-1M-visitors "$port" target/release/livechat-mock --port "$port" --generate 1000000; measure mock-1M-visitors "$port"; stop
+names=(floor mock mock-gate-off mock-no-journal mock-1M-visitors)
+port=$(free_port); start floor "$port" target/release/examples/floor "$port"
+port=$(free_port); start mock "$port" target/release/livechat-mock --port "$port"
+port=$(free_port); start mock-gate-off "$port" target/release/livechat-mock --port "$port" --bench-gate-off
+port=$(free_port); start mock-no-journal "$port" target/release/livechat-mock --port "$port" --journal-size 0
+port=$(free_port); start mock-1M-visitors "$port" target/release/livechat-mock --port "$port" --generate 1000000
 if [ "$peers" = 1 ]; then
-  port=$(free_port); start prism "$port" node target/bench-node/node_modules/@stoplight/prism-cli/dist/index.js mock -p "$port" -h 127.0.0.1 bench/peers/prism.yaml; measure prism "$port"; stop
+  names+=(prism wiremock)
+  port=$(free_port); start prism "$port" node target/bench-node/node_modules/@stoplight/prism-cli/dist/index.js mock -p "$port" -h 127.0.0.1 bench/peers/prism.yaml
   jar=$(ls target/bench-node/node_modules/wiremock/build/wiremock-standalone-*.jar)
-  port=$(free_port); start wiremock "$port" java -jar "$jar" --port "$port" --bind-address 127.0.0.1 --root-dir bench/peers/wiremock --disable-banner --no-request-journal --disable-request-logging; measure wiremock "$port"; stop
+  port=$(free_port); start wiremock "$port" java -jar "$jar" --port "$port" --bind-address 127.0.0.1 --root-dir bench/peers/wiremock --disable-banner --no-request-journal --disable-request-logging
 fi
+for round in $(seq "$rounds"); do
+  for name in "${names[@]}"; do measure "$name"; done
+done
+for name in "${names[@]}"; do
+  rps[$name]=$(median "${rps[$name]}"); p50[$name]=$(median "${p50[$name]}"); p99[$name]=$(median "${p99[$name]}")
+done
 
 echo
-echo "$(nproc) cores, $(date -u +%Y-%m-%d), wrk -t1 -c$connections -d$duration, server on core $server_core, wrk on core $load_core"
+echo "$(nproc) cores, $(date -u +%Y-%m-%d), wrk -t1 -c$connections -d$duration, median of $rounds interleaved rounds, server on core $server_core, wrk on core $load_core"
 printf '%-18s %12s %10s %10s %10s\n' server "req/s" "p50 ms" "p99 ms" "x floor"
-for name in floor mock mock-gate-off mock-1M-visitors prism wiremock; do
+for name in "${names[@]}"; do
   [ -n "${rps[$name]:-}" ] || continue
   printf '%-18s %12s %10s %10s %10s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" \
     "$(awk -v a="${rps[$name]}" -v b="${rps[floor]}" 'BEGIN { printf "%.3f", a / b }')"
@@ -83,6 +101,7 @@ done
 ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.1f", a / b }'; }
 echo
 echo "gate cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the gate-off requests/s"
+echo "journal cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-no-journal]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the journal-off requests/s"
 echo "1M visitors vs 7: $(awk -v a="${rps[mock-1M-visitors]}" -v b="${rps[mock]}" 'BEGIN { printf "%.3f", a / b }')x"
 if [ "$peers" = 1 ]; then
   echo "mock vs Prism: $(ratio mock prism)x; mock vs WireMock: $(ratio mock wiremock)x"

@@ -87,13 +87,13 @@ pub fn set_outcome(state: &AppState, body: &[u8]) -> Result<Value, ControlError>
     let parsed =
         Override::parse(body, &state.override_schema).map_err(ControlError::BadOverride)?;
     let shown = serde_json::to_value(&parsed.request).unwrap_or(Value::Null);
-    *state.override_slot() = Some(parsed);
+    state.set_override(Some(parsed));
     Ok(shown)
 }
 
 /// Removes the admin override.
 pub fn clear_outcome(state: &AppState) {
-    *state.override_slot() = None;
+    state.set_override(None);
 }
 
 /// The journal entries that pass `filter`, oldest first.

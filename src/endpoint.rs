@@ -81,6 +81,9 @@ pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>
 
 /// The admin override, if one is set and this request is in its scope (using it up once).
 fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
+    if !state.may_have_override() {
+        return None;
+    }
     let mut slot = state.override_slot();
     let active = slot.as_mut()?;
     let visitor_id = visitor_id(request, state).ok();
@@ -90,6 +93,9 @@ fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
     let choice = active.choice;
     if active.consume() {
         *slot = None;
+        state
+            .override_set
+            .store(false, std::sync::atomic::Ordering::Release);
     }
     Some(choice)
 }

@@ -32,19 +32,78 @@ pub struct Entry {
     pub micros: u64,
 }
 
+/// A served request as the request path records it: cheap to take (the header map is shared
+/// bytes), turned into an [`Entry`] only when listed.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub arrived_ms: u64,
+    pub method: hyper::Method,
+    pub path: String,
+    pub query: Option<String>,
+    /// With the secrets already cut: the whole token is never stored.
+    pub headers: HeaderMap,
+    pub outcome: &'static str,
+    pub rule: &'static str,
+    pub status: Option<u16>,
+    pub gate: &'static str,
+    pub delay_ms: Option<u64>,
+    pub micros: u64,
+}
+
+impl Record {
+    fn entry(&self) -> Entry {
+        Entry {
+            time: crate::clock::iso_8601(self.arrived_ms),
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    // UTF-8 where it is (the redaction mark), else Latin-1 as Node reads headers.
+                    let text = String::from_utf8(value.as_bytes().to_vec()).unwrap_or_else(|_| {
+                        value.as_bytes().iter().map(|&b| char::from(b)).collect()
+                    });
+                    (name.as_str().to_string(), text)
+                })
+                .collect(),
+            outcome: self.outcome,
+            rule: self.rule,
+            status: self.status,
+            gate: self.gate,
+            delay_ms: self.delay_ms,
+            micros: self.micros,
+        }
+    }
+}
+
+/// The headers secrets are cut from before anything keeps them.
+const SECRETS: [&str; 3] = ["x-auth-token", "authorization", "cookie"];
+
 /// Headers as the journal keeps them: secrets cut to their last four characters.
-pub fn redacted_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let text: String = value.as_bytes().iter().map(|&b| char::from(b)).collect();
-            let shown = match name.as_str() {
-                "x-auth-token" | "authorization" | "cookie" => redact(&text),
-                _ => text,
-            };
-            (name.as_str().to_string(), shown)
-        })
-        .collect()
+pub fn redacted_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = headers.clone();
+    for name in SECRETS {
+        if let hyper::header::Entry::Occupied(mut entry) = kept.entry(name) {
+            let cut: Vec<hyper::header::HeaderValue> = entry
+                .iter()
+                .map(|value| {
+                    let text: String = value.as_bytes().iter().map(|&b| char::from(b)).collect();
+                    hyper::header::HeaderValue::from_bytes(redact(&text).as_bytes())
+                        .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("..."))
+                })
+                .collect();
+            let mut values = cut.into_iter();
+            if let Some(first) = values.next() {
+                entry.insert(first);
+                for value in values {
+                    entry.append(value);
+                }
+            }
+        }
+    }
+    kept
 }
 
 /// `RScc…eU3f` → `…eU3f`: enough to tell tokens apart, not enough to use one.
@@ -67,10 +126,10 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn keeps(&self, entry: &Entry) -> bool {
-        self.path.as_deref().is_none_or(|p| p == entry.path)
-            && self.status.is_none_or(|s| Some(s) == entry.status)
-            && self.outcome.as_deref().is_none_or(|o| o == entry.outcome)
+    fn keeps(&self, record: &Record) -> bool {
+        self.path.as_deref().is_none_or(|p| p == record.path)
+            && self.status.is_none_or(|s| Some(s) == record.status)
+            && self.outcome.as_deref().is_none_or(|o| o == record.outcome)
     }
 }
 
@@ -78,7 +137,7 @@ impl Filter {
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Mutex<VecDeque<Entry>>,
+    entries: Mutex<VecDeque<Record>>,
 }
 
 impl Journal {
@@ -94,7 +153,7 @@ impl Journal {
         self.capacity > 0
     }
 
-    pub fn record(&self, entry: Entry) {
+    pub fn record(&self, entry: Record) {
         if self.capacity == 0 {
             return;
         }
@@ -111,7 +170,7 @@ impl Journal {
         entries
             .iter()
             .filter(|e| filter.keeps(e))
-            .cloned()
+            .map(Record::entry)
             .collect()
     }
 
@@ -131,13 +190,13 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry(n: u16) -> Entry {
-        Entry {
-            time: String::new(),
-            method: "GET".into(),
+    fn entry(n: u16) -> Record {
+        Record {
+            arrived_ms: 0,
+            method: hyper::Method::GET,
             path: "/p".into(),
             query: None,
-            headers: vec![],
+            headers: HeaderMap::new(),
             outcome: "ok",
             rule: "fixtures",
             status: Some(n),
@@ -159,6 +218,21 @@ mod tests {
             .map(|e| e.status)
             .collect();
         assert_eq!(statuses, vec![Some(7), Some(8), Some(9)]);
+    }
+
+    #[test]
+    fn recorded_headers_keep_secrets_cut() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-auth-token",
+            "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f"
+                .parse()
+                .unwrap(),
+        );
+        headers.insert("x-user-id", "rbAXPnMktTFbNpwtJ".parse().unwrap());
+        let kept = redacted_headers(&headers);
+        assert_eq!(kept["x-auth-token"], "…eU3f");
+        assert_eq!(kept["x-user-id"], "rbAXPnMktTFbNpwtJ");
     }
 
     #[test]

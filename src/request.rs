@@ -25,18 +25,47 @@ pub struct RequestParts {
 
 impl RequestParts {
     pub fn from_request<B>(request: &Request<B>) -> RequestParts {
-        let headers = request.headers();
+        // One pass over the headers (a handful) instead of a hash lookup per name read.
+        const NAMES: [&str; 7] = [
+            "x-user-id",
+            "x-auth-token",
+            "origin",
+            "access-control-request-method",
+            "prefer",
+            "x-mock-response-code",
+            "x-mock-response-name",
+        ];
+        let mut found: [Option<String>; 7] = Default::default();
+        for (name, value) in request.headers() {
+            if let Some(slot) = NAMES.iter().position(|n| *n == name.as_str()) {
+                let text = latin1(value.as_bytes());
+                found[slot] = Some(match found[slot].take() {
+                    Some(mut joined) => {
+                        joined.push_str(", ");
+                        joined.push_str(&text);
+                        joined
+                    }
+                    None => text,
+                });
+            }
+        }
+        let [user_id, auth_token, origin, acrm, prefer, code, name] = found;
         RequestParts {
             method: request.method().clone(),
             path: request.uri().path().to_string(),
             query: request.uri().query().map(str::to_string),
-            user_id: header(headers, "x-user-id"),
-            auth_token: header(headers, "x-auth-token"),
-            origin: header(headers, "origin"),
-            access_control_request_method: header(headers, "access-control-request-method"),
-            selection: selection::from_headers(headers),
+            user_id,
+            auth_token,
+            origin,
+            access_control_request_method: acrm,
+            selection: selection::from_values(prefer.as_deref(), code.as_deref(), name.as_deref()),
         }
     }
+}
+
+/// Bytes read as Latin-1, as Node reads header values.
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
 }
 
 /// A header's value as Node hands it to the server: repeated headers joined with `", "`, bytes

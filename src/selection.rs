@@ -5,10 +5,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use hyper::HeaderMap;
-
-use crate::request::header;
-
 /// The mock's stable names for everything visitors.info can come to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutcomeId {
@@ -259,13 +255,18 @@ impl Convention {
     }
 }
 
-/// The per-request choice in a request's headers, if any.
+/// The per-request choice in a request's `Prefer`, `x-mock-response-code` and
+/// `x-mock-response-name` header values, if any.
 ///
 /// # Errors
 /// An unknown code or name, or a name that is not one of the code's: the message lists what is
 /// accepted.
-pub fn from_headers(headers: &HeaderMap) -> Result<Option<(Choice, Convention)>, String> {
-    if let Some(prefer) = header(headers, "prefer") {
+pub fn from_values(
+    prefer: Option<&str>,
+    mock_code: Option<&str>,
+    mock_name: Option<&str>,
+) -> Result<Option<(Choice, Convention)>, String> {
+    if let Some(prefer) = prefer {
         let (mut code, mut example) = (None, None);
         for preference in prefer.split(',') {
             let Some((key, value)) = preference.split_once('=') else {
@@ -286,9 +287,7 @@ pub fn from_headers(headers: &HeaderMap) -> Result<Option<(Choice, Convention)>,
             return Ok(Some((choice, Convention::Prefer)));
         }
     }
-    let code = header(headers, "x-mock-response-code");
-    let name = header(headers, "x-mock-response-name");
-    Ok(combine(code.as_deref(), name.as_deref())?.map(|choice| (choice, Convention::Postman)))
+    Ok(combine(mock_code, mock_name)?.map(|choice| (choice, Convention::Postman)))
 }
 
 fn combine(code: Option<&str>, name: Option<&str>) -> Result<Option<Choice>, String> {
@@ -303,7 +302,17 @@ fn combine(code: Option<&str>, name: Option<&str>) -> Result<Option<Choice>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::header;
+    use hyper::HeaderMap;
     use hyper::header::HeaderValue;
+
+    fn from_headers(headers: &HeaderMap) -> Result<Option<(Choice, Convention)>, String> {
+        from_values(
+            header(headers, "prefer").as_deref(),
+            header(headers, "x-mock-response-code").as_deref(),
+            header(headers, "x-mock-response-name").as_deref(),
+        )
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -8,7 +8,6 @@ use std::time::Duration;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -31,36 +30,28 @@ use crate::state::AppState;
 /// How long in-flight requests get to finish once shutdown begins.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// When a connection last moved bytes, and whether a request is being answered: what the idle
-/// keep-alive timeout reads.
+/// Whether a connection moved bytes lately, and whether a request is being answered: what the
+/// idle keep-alive timeout reads. A counter, not a clock, so the I/O path reads no time.
 #[derive(Debug)]
 struct Activity {
-    started: Instant,
-    last_ms: AtomicU64,
+    moves: AtomicU64,
     in_flight: AtomicUsize,
 }
 
 impl Activity {
     fn new() -> Activity {
         Activity {
-            started: Instant::now(),
-            last_ms: AtomicU64::new(0),
+            moves: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
         }
     }
 
     fn touch(&self) {
-        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_ms.store(now, Ordering::Relaxed);
+        self.moves.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// When the connection becomes idle for `timeout` if nothing happens before.
-    fn idle_deadline(&self, timeout: Duration) -> Instant {
-        self.started + Duration::from_millis(self.last_ms.load(Ordering::Relaxed)) + timeout
-    }
-
-    fn is_idle(&self, timeout: Duration) -> bool {
-        self.in_flight.load(Ordering::Relaxed) == 0 && Instant::now() >= self.idle_deadline(timeout)
+    fn moves(&self) -> u64 {
+        self.moves.load(Ordering::Relaxed)
     }
 }
 
@@ -197,7 +188,6 @@ pub async fn serve(
         connections.spawn(async move {
             let _slot = slot;
             let activity = Arc::new(Activity::new());
-            activity.touch();
             let io = TokioIo::new(Tracked {
                 inner: stream,
                 activity: activity.clone(),
@@ -214,6 +204,11 @@ pub async fn serve(
             });
             let connection = http.serve_connection(io, service);
             tokio::pin!(connection);
+            // Idle: no request in flight and no byte moved for a whole timeout period (so a
+            // connection closes between one and two periods after its last byte).
+            let mut seen = activity.moves();
+            let mut idle_check =
+                tokio::time::interval_at(tokio::time::Instant::now() + idle_timeout, idle_timeout);
             loop {
                 tokio::select! {
                     result = connection.as_mut() => {
@@ -223,10 +218,12 @@ pub async fn serve(
                         return;
                     }
                     _ = stop.changed() => break,
-                    () = tokio::time::sleep_until(activity.idle_deadline(idle_timeout).into()) => {
-                        if activity.is_idle(idle_timeout) {
+                    _ = idle_check.tick() => {
+                        let now = activity.moves();
+                        if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
                             break;
                         }
+                        seen = now;
                     }
                 }
             }

@@ -11,11 +11,10 @@ use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::admin;
-use crate::clock::iso_8601;
 use crate::companion;
 use crate::config::{Admin, Cors};
 use crate::endpoint;
-use crate::journal::{Entry, redacted_headers};
+use crate::journal::{Record, redacted_headers};
 use crate::outcome::{Headers, Reply, Verdict};
 use crate::ratelimit::RateCheck;
 use crate::request::RequestParts;
@@ -98,7 +97,7 @@ where
     let headers = if state.journal.is_enabled() {
         redacted_headers(request.headers())
     } else {
-        Vec::new()
+        hyper::HeaderMap::new()
     };
     let host = crate::request::header(request.headers(), "host").unwrap_or_default();
     // Only the companion POSTs have a body worth reading; the rest is never buffered.
@@ -131,9 +130,9 @@ where
         micros,
     );
     if state.journal.is_enabled() {
-        state.journal.record(Entry {
-            time: iso_8601(arrived_ms),
-            method: parts.method.to_string(),
+        state.journal.record(Record {
+            arrived_ms,
+            method: parts.method,
             path: parts.path,
             query: parts.query,
             headers,

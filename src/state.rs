@@ -34,6 +34,8 @@ pub struct AppState {
     pub(crate) auth: AuthMode,
     pub(crate) global_outcome: Option<OutcomeId>,
     pub(crate) override_slot: Mutex<Option<Override>>,
+    /// Whether an override is set: the request path skips the lock when none is.
+    pub(crate) override_set: std::sync::atomic::AtomicBool,
     pub(crate) chaos: Chaos,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) journal: Journal,
@@ -98,6 +100,7 @@ impl AppState {
             auth: config.auth,
             global_outcome: config.outcome,
             override_slot: Mutex::new(None),
+            override_set: std::sync::atomic::AtomicBool::new(false),
             chaos: Chaos::new(
                 config.latency,
                 config.fault_rate,
@@ -146,6 +149,19 @@ impl AppState {
         self.override_slot.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Sets or clears the admin override.
+    pub(crate) fn set_override(&self, value: Option<Override>) {
+        let mut slot = self.override_slot();
+        self.override_set
+            .store(value.is_some(), std::sync::atomic::Ordering::Release);
+        *slot = value;
+    }
+
+    /// Whether an override may be set (a hint: the lock decides).
+    pub(crate) fn may_have_override(&self) -> bool {
+        self.override_set.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// Back to the loaded fixtures: no override, no changed visitors, fresh rate-limit windows.
     pub(crate) fn reset(&self) {
         let pristine = self
@@ -156,7 +172,7 @@ impl AppState {
         if let Some(pristine) = pristine {
             *self.store.write().unwrap_or_else(|e| e.into_inner()) = pristine;
         }
-        *self.override_slot() = None;
+        self.set_override(None);
         if let Some(limiter) = &self.limiter {
             limiter.reset();
         }
