@@ -38,11 +38,12 @@ trap stop_all EXIT
 
 # start NAME PORT CMD...: starts a server on the server core and waits for the expected body.
 # All servers run side by side (an idle server takes no CPU), so their measurements interleave.
-declare -A ports
+declare -A ports server_pid
 start() {
   local name=$1 port=$2; shift 2
   RUST_LOG=warn taskset -c "$server_core" "$@" >/dev/null 2>&1 &
   pids+=($!)
+  server_pid[$name]=$!
   ports[$name]=$port
   for _ in $(seq 600); do
     body=$(curl -fs "${auth[@]}" "http://127.0.0.1:$port$path" 2>/dev/null || true)
@@ -55,14 +56,23 @@ start() {
   fi
 }
 
-declare -A rps p50 p99
+declare -A rps p50 p99 cpu
+# CPU time the server process used (user + system, in clock ticks): a measure that the VM's
+# stolen time does not inflate, unlike wall-clock throughput.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+tick_us=$(( 1000000 / $(getconf CLK_TCK) ))
 to_ms() { # wrk latency like 123.45us, 1.20ms, 2.00s -> milliseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
 measure() { # measure NAME: one wrk run, appended to the server's samples
   local name=$1 port=${ports[$1]} out
   taskset -c "$load_core" wrk -t1 -c"$connections" -d2s "${auth[@]}" "http://127.0.0.1:$port$path" >/dev/null # warm-up
+  local before after served
+  before=$(cpu_ticks "${server_pid[$name]}")
   out=$(taskset -c "$load_core" wrk -t1 -c"$connections" -d"$duration" --latency "${auth[@]}" "http://127.0.0.1:$port$path")
+  after=$(cpu_ticks "${server_pid[$name]}")
+  served=$(awk '/requests in/ {print $1}' <<<"$out")
+  cpu[$name]="${cpu[$name]:-} $(awk -v t=$((after - before)) -v us="$tick_us" -v n="$served" 'BEGIN { printf "%.3f", t * us / n }')"
   if grep -q "Non-2xx" <<<"$out"; then echo "$name: non-2xx responses" >&2; echo "$out" >&2; exit 1; fi
   rps[$name]="${rps[$name]:-} $(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
   p50[$name]="${p50[$name]:-} $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
@@ -87,19 +97,22 @@ for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do measure "$name"; done
 done
 for name in "${names[@]}"; do
-  rps[$name]=$(median "${rps[$name]}"); p50[$name]=$(median "${p50[$name]}"); p99[$name]=$(median "${p99[$name]}")
+  rps[$name]=$(median "${rps[$name]}"); p50[$name]=$(median "${p50[$name]}"); p99[$name]=$(median "${p99[$name]}"); cpu[$name]=$(median "${cpu[$name]}")
 done
 
 echo
 echo "$(nproc) cores, $(date -u +%Y-%m-%d), wrk -t1 -c$connections -d$duration, median of $rounds interleaved rounds, server on core $server_core, wrk on core $load_core"
-printf '%-18s %12s %10s %10s %10s\n' server "req/s" "p50 ms" "p99 ms" "x floor"
+printf '%-18s %12s %10s %10s %10s %14s %12s\n' server "req/s" "p50 ms" "p99 ms" "x floor" "CPU us/req" "x floor CPU"
 for name in "${names[@]}"; do
   [ -n "${rps[$name]:-}" ] || continue
-  printf '%-18s %12s %10s %10s %10s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" \
-    "$(awk -v a="${rps[$name]}" -v b="${rps[floor]}" 'BEGIN { printf "%.3f", a / b }')"
+  printf '%-18s %12s %10s %10s %10s %14s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" \
+    "$(awk -v a="${rps[$name]}" -v b="${rps[floor]}" 'BEGIN { printf "%.3f", a / b }')" "${cpu[$name]}" \
+    "$(awk -v a="${cpu[$name]}" -v b="${cpu[floor]}" 'BEGIN { printf "%.3f", b / a }')"
 done
+echo "(x floor CPU: the floor's server CPU time per request over this one's, the capacity ratio that stolen time cannot skew)"
 ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.1f", a / b }'; }
 echo
+echo "gate cost (CPU per request): $(awk -v a="${cpu[mock]}" -v b="${cpu[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (a / b - 1) * 100 }')"
 echo "gate cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the gate-off requests/s"
 echo "journal cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-no-journal]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the journal-off requests/s"
 echo "1M visitors vs 7: $(awk -v a="${rps[mock-1M-visitors]}" -v b="${rps[mock]}" 'BEGIN { printf "%.3f", a / b }')x"
