@@ -80,6 +80,20 @@ fn cors_headers() -> Map<String, Value> {
     headers
 }
 
+/// The CORS headers and the cache headers of an action's answer (200, 400, 500).
+fn no_store_headers() -> Map<String, Value> {
+    let mut headers = cors_headers();
+    headers.insert(
+        "Cache-Control".into(),
+        header("`no-store`", json!({"const": "no-store"}), true),
+    );
+    headers.insert(
+        "Pragma".into(),
+        header("`no-cache`", json!({"const": "no-cache"}), true),
+    );
+    headers
+}
+
 fn json_response(
     description: &str,
     file: &str,
@@ -87,17 +101,11 @@ fn json_response(
     no_store: bool,
     rate_limited: bool,
 ) -> Value {
-    let mut headers = cors_headers();
-    if no_store {
-        headers.insert(
-            "Cache-Control".into(),
-            header("`no-store`", json!({"const": "no-store"}), true),
-        );
-        headers.insert(
-            "Pragma".into(),
-            header("`no-cache`", json!({"const": "no-cache"}), true),
-        );
-    }
+    let mut headers = if no_store {
+        no_store_headers()
+    } else {
+        cors_headers()
+    };
     let rate = |d: &str| {
         header(
             d,
@@ -278,18 +286,7 @@ fn complete_path_item(item: &mut Value, id: &str) {
 /// The companion endpoints of a client flow: login, registration, visitor by token.
 fn companion_paths() -> Map<String, Value> {
     let content = |file: &str| json!({ "application/json": { "schema": schema_ref(file) } });
-    let with_headers = |description: &str, file: &str| {
-        let mut headers = cors_headers();
-        headers.insert(
-            "Cache-Control".into(),
-            header("`no-store`", json!({"const": "no-store"}), true),
-        );
-        headers.insert(
-            "Pragma".into(),
-            header("`no-cache`", json!({"const": "no-cache"}), true),
-        );
-        json!({ "description": description, "headers": headers, "content": content(file) })
-    };
+    let with_headers = |description: &str, file: &str| json!({ "description": description, "headers": no_store_headers(), "content": content(file) });
     let text = json!({ "type": "string" });
     let mut paths = Map::new();
     paths.insert(crate::companion::LOGIN_PATH.into(), json!({ "post": {

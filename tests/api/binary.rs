@@ -184,16 +184,7 @@ async fn a_schema_set_the_fixtures_break_gets_500_and_a_log_line_never_the_body(
     let (status, _) = get(&uri, "visitorId=9c6539382b0537e65affb229", AGENT).await;
     assert_eq!(status, 200);
 
-    terminate(&child);
-    child.wait().await.unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = stop_and_read_stderr(&mut child).await;
     let schema_file = schemas
         .path()
         .join("visitors.info.200.json")
@@ -284,16 +275,7 @@ async fn watch_serves_a_valid_edit_and_keeps_the_last_good_data_after_a_bad_one(
     assert_eq!(status, 200);
     assert!(body.contains("Edited Visitor"));
 
-    terminate(&child);
-    child.wait().await.unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = stop_and_read_stderr(&mut child).await;
     let file = dir.path().join("visitors.json").display().to_string();
     assert!(stderr.contains("fixtures reloaded"), "{stderr}");
     assert!(
@@ -306,16 +288,7 @@ async fn watch_serves_a_valid_edit_and_keeps_the_last_good_data_after_a_bad_one(
 async fn json_logs_are_one_object_per_line_with_stable_keys() {
     let (mut child, uri) = start_binary(&["--log-format", "json"]).await;
     get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
-    terminate(&child);
-    child.wait().await.unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = stop_and_read_stderr(&mut child).await;
     let request = stderr
         .lines()
         .map(|line| {
@@ -337,16 +310,7 @@ async fn json_logs_are_one_object_per_line_with_stable_keys() {
 async fn binding_beyond_loopback_says_so_loudly() {
     let (mut child, uri) = start_binary(&["--host", "0.0.0.0"]).await;
     assert!(uri.starts_with("http://0.0.0.0:"), "{uri}");
-    terminate(&child);
-    child.wait().await.unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = stop_and_read_stderr(&mut child).await;
     assert!(
         stderr.contains("WARN") && stderr.contains("listening beyond this machine"),
         "{stderr}"
@@ -391,16 +355,7 @@ async fn tokens_never_reach_the_log() {
         .send()
         .await
         .unwrap();
-    terminate(&child);
-    child.wait().await.unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = stop_and_read_stderr(&mut child).await;
     assert!(!stderr.contains(AGENT.1), "{stderr}");
     assert!(!stderr.contains("a-wrong-token"), "{stderr}");
 }

@@ -218,3 +218,18 @@ pub fn terminate(child: &Child) {
         .expect("kill runs");
     assert!(status.success());
 }
+
+/// Sends SIGTERM, waits for the exit, and returns everything the child wrote to stderr.
+pub async fn stop_and_read_stderr(child: &mut Child) -> String {
+    terminate(child);
+    child.wait().await.expect("the child exits");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut stderr)
+        .await
+        .expect("reads stderr");
+    stderr
+}
