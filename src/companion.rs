@@ -8,7 +8,7 @@ use hyper::StatusCode;
 use serde_json::{Map, Value, json};
 
 use crate::clock::iso_8601;
-use crate::outcome::{Headers, Reply, Verdict};
+use crate::outcome::{Headers, Reply};
 use crate::schema::{LIVECHAT_VISITOR, LOGIN};
 use crate::state::AppState;
 use crate::store::Prepared;
@@ -34,16 +34,7 @@ static OBJECT_ID_COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn reply(prefix: &str, status: StatusCode, value: &Value, state: &AppState) -> Reply {
     let prepared = Prepared::of(prefix, status.as_u16(), value, &state.schemas);
-    Reply {
-        status,
-        headers: Headers::JsonNoStore,
-        body: prepared.body,
-        verdict: match prepared.verdict {
-            Ok(()) => Verdict::Passed,
-            Err(violation) => Verdict::Broken(violation),
-        },
-        rate: None,
-    }
+    Reply::from_prepared(status, Headers::JsonNoStore, &prepared)
 }
 
 /// Logs a user of `users.json` in by `user`/`username`/`email` + `password`, or by `resume`

@@ -62,9 +62,8 @@ impl Record {
                 .iter()
                 .map(|(name, value)| {
                     // UTF-8 where it is (the redaction mark), else Latin-1 as Node reads headers.
-                    let text = String::from_utf8(value.as_bytes().to_vec()).unwrap_or_else(|_| {
-                        value.as_bytes().iter().map(|&b| char::from(b)).collect()
-                    });
+                    let text = String::from_utf8(value.as_bytes().to_vec())
+                        .unwrap_or_else(|_| crate::request::latin1(value.as_bytes()));
                     (name.as_str().to_string(), text)
                 })
                 .collect(),
@@ -89,7 +88,7 @@ pub fn redacted_headers(headers: &HeaderMap) -> HeaderMap {
             let cut: Vec<hyper::header::HeaderValue> = entry
                 .iter()
                 .map(|value| {
-                    let text: String = value.as_bytes().iter().map(|&b| char::from(b)).collect();
+                    let text: String = crate::request::latin1(value.as_bytes());
                     hyper::header::HeaderValue::from_bytes(redact(&text).as_bytes())
                         .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("..."))
                 })

@@ -111,7 +111,12 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn from_prepared(status: StatusCode, headers: Headers, prepared: &Prepared) -> Reply {
+    /// A reply carrying a prepared body and the gate's verdict on it.
+    pub(crate) fn from_prepared(
+        status: StatusCode,
+        headers: Headers,
+        prepared: &Prepared,
+    ) -> Reply {
         Reply {
             status,
             headers,

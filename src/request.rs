@@ -64,7 +64,7 @@ impl RequestParts {
 }
 
 /// Bytes read as Latin-1, as Node reads header values.
-fn latin1(bytes: &[u8]) -> String {
+pub(crate) fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
 }
 
@@ -73,10 +73,10 @@ fn latin1(bytes: &[u8]) -> String {
 pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     let mut values = headers.get_all(name).iter();
     let first = values.next()?;
-    let mut joined: String = first.as_bytes().iter().map(|&b| char::from(b)).collect();
+    let mut joined = latin1(first.as_bytes());
     for value in values {
         joined.push_str(", ");
-        joined.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+        joined.push_str(&latin1(value.as_bytes()));
     }
     Some(joined)
 }
