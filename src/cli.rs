@@ -70,9 +70,10 @@ pub struct Cli {
     )]
     pub auth: AuthMode,
 
-    /// Emulate the real per-user rate limiter: N calls per SECONDS (the real default is 10/60).
-    /// Users holding api-bypass-rate-limit are exempt. Off unless given.
-    #[arg(long, env = "LIVECHAT_MOCK_RATE_LIMIT", value_name = "N/SECONDS")]
+    /// Emulate the real rate limiter, per client address and route: N calls per SECONDS, or
+    /// 'real' for the real server's defaults (10/60 per route; POST livechat/visitor 5/60).
+    /// Users holding api-bypass-rate-limit are exempt. Off unless given (a real server has it on).
+    #[arg(long, env = "LIVECHAT_MOCK_RATE_LIMIT", value_name = "N/SECONDS|real")]
     pub rate_limit: Option<RateLimit>,
 
     /// Delay every API response: MS, or MIN..MAX drawn uniformly (seeded).
@@ -181,6 +182,28 @@ pub struct Cli {
     #[arg(long, env = "LIVECHAT_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024, value_name = "BYTES")]
     pub max_body_bytes: usize,
 
+    /// A request body must arrive within this many ms of its head (past it: 408, slot freed).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_BODY_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_name = "MS"
+    )]
+    pub body_timeout_ms: u64,
+
+    /// Visitors POST /api/v1/livechat/visitor may create (past it: 507 and a WARN line).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_MAX_REGISTERED_VISITORS",
+        default_value_t = 10_000,
+        value_name = "N"
+    )]
+    pub max_registered_visitors: usize,
+
+    /// Bytes the visitors created through the API may hold in all (past it: 507).
+    #[arg(long, env = "LIVECHAT_MOCK_MAX_REGISTERED_BYTES", default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
+    pub max_registered_bytes: usize,
+
     /// Benchmark only: send bodies without consulting the schema gate, to price it.
     #[arg(long, hide = true)]
     pub bench_gate_off: bool,
@@ -269,6 +292,9 @@ impl Cli {
                 idle_timeout: std::time::Duration::from_millis(self.idle_timeout_ms),
                 max_connections: self.max_connections.max(1),
                 max_body_bytes: self.max_body_bytes,
+                body_timeout: std::time::Duration::from_millis(self.body_timeout_ms.max(1)),
+                max_registered_visitors: self.max_registered_visitors,
+                max_registered_bytes: self.max_registered_bytes,
             },
         }
     }

@@ -67,6 +67,13 @@ pub struct Limits {
     pub max_connections: usize,
     /// The largest request body read (the POST endpoints and the control API); past it, 413.
     pub max_body_bytes: usize,
+    /// A request body must arrive within this once its head has; past it, 408 and the slot is
+    /// freed.
+    pub body_timeout: Duration,
+    /// Visitors that `POST /api/v1/livechat/visitor` may create; past it, 507.
+    pub max_registered_visitors: usize,
+    /// Bytes those visitors may hold in all; past it, 507.
+    pub max_registered_bytes: usize,
 }
 
 impl Default for Limits {
@@ -78,6 +85,9 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(5),
             max_connections: 1024,
             max_body_bytes: 1024 * 1024,
+            body_timeout: Duration::from_secs(10),
+            max_registered_visitors: 10_000,
+            max_registered_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -6,7 +6,7 @@
 use crate::config::AuthMode;
 use crate::outcome::Outcome;
 use crate::query::{self, ArrayCoercion};
-use crate::ratelimit::{RateCheck, RateLimit};
+use crate::ratelimit::{RateCheck, RateLimit, Route};
 use crate::request::RequestParts;
 use crate::selection::{Choice, Convention, Example, OutcomeId};
 use crate::state::AppState;
@@ -123,7 +123,7 @@ fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decis
         rule: Rule::Fixtures,
         rate,
     };
-    let Some((user_id, account)) = authenticate(request, store, state.auth) else {
+    let Some((_user_id, account)) = authenticate(request, store, state.auth) else {
         return decision(Outcome::NotLoggedIn, None);
     };
     let params = visitor_id(request, state);
@@ -137,7 +137,7 @@ fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decis
     }
     let rate = match &state.limiter {
         Some(limiter) if !account.bypass_rate_limit => {
-            let check = limiter.check(user_id, state.clock.now_ms());
+            let check = limiter.check(Route::VisitorsInfo, request.peer, state.clock.now_ms());
             if !check.allowed {
                 return decision(Outcome::RateLimited(check), Some(check));
             }

@@ -13,6 +13,8 @@ use crate::schema::{CompiledSchema, SchemaSet};
 /// The fixture files compiled into the binary: the mock runs from anywhere with no files.
 const BUNDLED_VISITORS: &str = include_str!("../fixtures/visitors.json");
 const BUNDLED_USERS: &str = include_str!("../fixtures/users.json");
+const BUNDLED_DEPARTMENTS: &str = include_str!("../fixtures/departments.json");
+const BUNDLED_CUSTOM_FIELDS: &str = include_str!("../fixtures/custom-fields.json");
 
 /// Rocket.Chat's default holders of the permissions the mock checks (its `permissions` seed).
 const DEFAULT_PERMISSIONS: &[(&str, &[&str])] = &[
@@ -77,6 +79,25 @@ pub struct UserEmail {
     pub verified: bool,
 }
 
+/// A livechat department (`departments.json`): registration takes one by `_id` or `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Department {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+}
+
+/// A livechat custom field (`custom-fields.json`): registration saves only the visitor-scope
+/// ones, and refuses a registration missing a required one.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CustomField {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub scope: String,
+    #[serde(default)]
+    pub required: bool,
+}
+
 /// Which roles hold which permission: the defaults, overridden per permission by `permissions.json`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permissions(BTreeMap<String, Vec<String>>);
@@ -108,6 +129,11 @@ pub struct Fixtures {
     pub visitors: Vec<Map<String, Value>>,
     pub users: Vec<User>,
     pub permissions: Permissions,
+    /// `departments.json`, or (without one) a department per id the visitors name.
+    pub departments: Vec<Department>,
+    /// `custom-fields.json`, or (without one) a visitor-scope field per `livechatData` key the
+    /// visitors hold.
+    pub custom_fields: Vec<CustomField>,
 }
 
 impl Fixtures {
@@ -120,6 +146,8 @@ impl Fixtures {
         let (visitors_file, visitors_text) = read(source, "visitors.json")?;
         let (users_file, users_text) = read(source, "users.json")?;
         let permissions = read_optional(source, "permissions.json")?;
+        let departments = read_optional(source, "departments.json")?;
+        let custom_fields = read_optional(source, "custom-fields.json")?;
 
         let visitors_doc = parse(&visitors_file, &visitors_text)?;
         check(&schemas.visitors_file, &visitors_file, &visitors_doc)?;
@@ -153,10 +181,30 @@ impl Fixtures {
         };
         let users: Vec<User> =
             serde_json::from_value(users_doc).map_err(|e| shape_error(&users_file, &e))?;
+        let departments = match departments {
+            Some((file, text)) => {
+                let doc = parse(&file, &text)?;
+                check(&schemas.departments_file, &file, &doc)?;
+                unique(&file, &doc, "_id")?;
+                serde_json::from_value(doc).map_err(|e| shape_error(&file, &e))?
+            }
+            None => departments_named_by(&visitors),
+        };
+        let custom_fields = match custom_fields {
+            Some((file, text)) => {
+                let doc = parse(&file, &text)?;
+                check(&schemas.custom_fields_file, &file, &doc)?;
+                unique(&file, &doc, "_id")?;
+                serde_json::from_value(doc).map_err(|e| shape_error(&file, &e))?
+            }
+            None => custom_fields_held_by(&visitors),
+        };
         Ok(Fixtures {
             visitors,
             users,
             permissions: merged,
+            departments,
+            custom_fields,
         })
     }
 }
@@ -184,12 +232,52 @@ impl Fixtures {
     }
 }
 
+/// Without `departments.json`: one department (named by its id) per id the visitors name, so
+/// the fixtures' own departments can be registered into.
+fn departments_named_by(visitors: &[Map<String, Value>]) -> Vec<Department> {
+    let mut ids: Vec<&str> = visitors
+        .iter()
+        .filter_map(|v| v.get("department").and_then(Value::as_str))
+        .collect();
+    ids.extend(crate::generate::DEPARTMENTS);
+    let mut seen = std::collections::HashSet::new();
+    ids.into_iter()
+        .filter(|id| seen.insert(*id))
+        .map(|id| Department {
+            id: id.to_string(),
+            name: id.to_string(),
+        })
+        .collect()
+}
+
+/// Without `custom-fields.json`: a visitor-scope, optional field per `livechatData` key the
+/// visitors hold.
+fn custom_fields_held_by(visitors: &[Map<String, Value>]) -> Vec<CustomField> {
+    let mut seen = std::collections::HashSet::new();
+    let mut keys: Vec<String> = visitors
+        .iter()
+        .filter_map(|v| v.get("livechatData").and_then(Value::as_object))
+        .flat_map(|data| data.keys().cloned())
+        .collect();
+    keys.extend(["plan".to_string(), "orderNumber".to_string()]);
+    keys.into_iter()
+        .filter(|k| seen.insert(k.clone()))
+        .map(|id| CustomField {
+            id,
+            scope: "visitor".to_string(),
+            required: false,
+        })
+        .collect()
+}
+
 /// Reads a required fixture file, returning its display name and text.
 fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
     match source {
         FixtureSource::Bundled => {
             let text = match name {
                 "visitors.json" => BUNDLED_VISITORS,
+                "departments.json" => BUNDLED_DEPARTMENTS,
+                "custom-fields.json" => BUNDLED_CUSTOM_FIELDS,
                 _ => BUNDLED_USERS,
             };
             Ok((format!("<bundled>/fixtures/{name}"), text.to_string()))
@@ -221,7 +309,9 @@ fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
 /// Reads a fixture file that may be absent.
 fn read_optional(source: &FixtureSource, name: &str) -> Result<Option<(String, String)>, Error> {
     match source {
-        FixtureSource::Bundled => Ok(None),
+        FixtureSource::Bundled if name == "permissions.json" => Ok(None),
+        FixtureSource::Bundled => read(source, name).map(Some),
+        FixtureSource::Inline { .. } if name != "permissions.json" => Ok(None),
         FixtureSource::Inline {
             permissions: None, ..
         } => Ok(None),

@@ -21,7 +21,7 @@ pub const CHUNK: usize = 10_000;
 const METEOR_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
 const TOKEN_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /// The departments generated visitors belong to.
-const DEPARTMENTS: [&str; 4] = [
+pub(crate) const DEPARTMENTS: [&str; 4] = [
     "u4Yx8ZBqPmWhL2nKd",
     "Gq7KcRw3XbTz9HmNf",
     "pL5sQ2vWd8YkJ4nEx",

@@ -55,8 +55,8 @@ impl Record {
         Entry {
             time: crate::clock::iso_8601(self.arrived_ms),
             method: self.method.to_string(),
-            path: self.path.clone(),
-            query: self.query.clone(),
+            path: redacted_path(&self.path).into_owned(),
+            query: self.query.as_deref().map(redacted_query),
             headers: self
                 .headers
                 .iter()
@@ -78,7 +78,46 @@ impl Record {
 }
 
 /// The headers secrets are cut from before anything keeps them.
-const SECRETS: [&str; 3] = ["x-auth-token", "authorization", "cookie"];
+const SECRETS: [&str; 5] = [
+    "x-auth-token",
+    "authorization",
+    "cookie",
+    "x-visitor-token",
+    "proxy-authorization",
+];
+
+/// Query parameters whose values are secrets, compared without letter case.
+const SECRET_PARAMS: [&str; 5] = ["authtoken", "password", "token", "resume", "x-auth-token"];
+
+/// A path as logs and the journal keep it: the token of `/api/v1/livechat/visitor/{token}` cut
+/// to its last four characters.
+pub fn redacted_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let prefix = "/api/v1/livechat/visitor/";
+    match path.strip_prefix(prefix) {
+        Some(token) if !token.is_empty() => {
+            std::borrow::Cow::Owned(format!("{prefix}{}", redact(token)))
+        }
+        _ => std::borrow::Cow::Borrowed(path),
+    }
+}
+
+/// A raw query string with the values of secret-named parameters cut.
+pub fn redacted_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((key, value))
+                if SECRET_PARAMS
+                    .iter()
+                    .any(|s| crate::query::decode_path(key).eq_ignore_ascii_case(s)) =>
+            {
+                format!("{key}={}", redact(value))
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 /// Headers as the journal keeps them: secrets cut to their last four characters.
 pub fn redacted_headers(headers: &HeaderMap) -> HeaderMap {

@@ -57,6 +57,7 @@
 //! - `builder`, `server`: [`MockServerBuilder`], the accept loop with graceful shutdown, and [`MockServer`]
 
 mod admin;
+mod body;
 mod builder;
 mod chaos;
 mod cli;

@@ -146,6 +146,8 @@ impl Reply {
 #[derive(Debug)]
 pub struct Replies {
     invalid_params: [Prepared; 3],
+    /// The router's answer when `qs` throws on the query string.
+    unparsable_query: Prepared,
     visitor_not_found: Prepared,
     not_logged_in: Prepared,
     forbidden: Prepared,
@@ -169,6 +171,10 @@ impl Replies {
                     json!({"success": false, "error": e.message(), "errorType": "invalid-params"}),
                 )
             }),
+            unparsable_query: prepare(
+                400,
+                json!({"success": false, "error": ParamError::Unparsable.message()}),
+            ),
             visitor_not_found: prepare(
                 400,
                 json!({"success": false, "error": "visitor-not-found"}),
@@ -191,6 +197,10 @@ impl Replies {
         use Headers::{Json, JsonNoStore};
         let reply = match outcome {
             Outcome::Found(prepared) => Reply::from_prepared(StatusCode::OK, JsonNoStore, prepared),
+            // Router.ts answers it with `c.json(...)` before the action: no cache headers.
+            Outcome::InvalidParams(ParamError::Unparsable) => {
+                Reply::from_prepared(StatusCode::BAD_REQUEST, Json, &self.unparsable_query)
+            }
             Outcome::InvalidParams(error) => {
                 let index = ParamError::ALL.iter().position(|e| e == error).unwrap_or(0);
                 Reply::from_prepared(

@@ -5,12 +5,15 @@
 
 use std::collections::BTreeMap;
 
-/// `qs`'s default `parameterLimit`: parts past it are ignored.
+/// `qs`'s default `parameterLimit`. The real server parses with `throwOnLimitExceeded: true`
+/// (`packages/http-router/src/parseQueryParams.ts`, commit
+/// 2c8fc26f8e443b3e55fcb340ef802256610b472a), so a query of more parts is refused whole.
 const PARAMETER_LIMIT: usize = 1000;
 /// `qs`'s default `depth`: bracket segments past it are kept as one literal segment.
 const DEPTH: usize = 5;
-/// `qs`'s default `arrayLimit`: `a[21]` makes an object, `a[20]` an array.
-const ARRAY_LIMIT: u64 = 20;
+/// The real server's `arrayLimit` (`parseQueryParams.ts`: `arrayLimit: 500`): `a[501]` makes an
+/// object, `a[500]` an array; a key repeated past 500 values is refused (`throwOnLimitExceeded`).
+const ARRAY_LIMIT: u64 = 500;
 
 /// Why the query parameters were refused: one per ajv message the server can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,6 +24,9 @@ pub enum ParamError {
     AdditionalProperty,
     /// `visitorId` is an object, or an array that is not exactly one string.
     NotString,
+    /// `qs` threw (more than 1000 parts, or a key repeated past 500 values): the router's own
+    /// `{"success":false,"error":"Invalid query parameters"}`, before any ajv check.
+    Unparsable,
 }
 
 impl ParamError {
@@ -41,6 +47,7 @@ impl ParamError {
                 "must NOT have additional properties [invalid-params]"
             }
             ParamError::NotString => "must be string [invalid-params]",
+            ParamError::Unparsable => "Invalid query parameters",
         }
     }
 }
@@ -59,7 +66,7 @@ pub enum ArrayCoercion {
 /// # Errors
 /// The first rule of the query schema that the parsed parameters break.
 pub fn visitor_id(query: Option<&str>, coercion: ArrayCoercion) -> Result<String, ParamError> {
-    let params = parse(query.unwrap_or(""));
+    let params = parse(query.unwrap_or("")).map_err(|TooLarge| ParamError::Unparsable)?;
     let Some(value) = params.get("visitorId") else {
         return Err(ParamError::MissingVisitorId);
     };
@@ -127,11 +134,18 @@ impl Object {
     }
 }
 
-/// `qs.parse(query)` with Express's defaults.
-pub(crate) fn parse(query: &str) -> Object {
+/// Why `qs` threw: a limit of `throwOnLimitExceeded` was passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooLarge;
+
+/// `qs.parse(query, { arrayLimit: 500, throwOnLimitExceeded: true })`, as the real router calls it.
+pub(crate) fn parse(query: &str) -> Result<Object, TooLarge> {
+    if query.split('&').nth(PARAMETER_LIMIT).is_some() {
+        return Err(TooLarge); // "Parameter limit exceeded. Only 1000 parameters allowed."
+    }
     // Pass 1 (qs `parseValues`): split, decode, combine repeated keys.
     let mut flat: Vec<(String, QsValue)> = Vec::new();
-    for part in query.split('&').take(PARAMETER_LIMIT) {
+    for part in query.split('&') {
         let pos = match part.find("]=") {
             Some(bracket) => Some(bracket + 1),
             None => part.find('='),
@@ -145,6 +159,11 @@ pub(crate) fn parse(query: &str) -> Object {
             continue;
         }
         match flat.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, QsValue::Array(items)))
+                if pos.is_some() && items.len() as u64 >= ARRAY_LIMIT =>
+            {
+                return Err(TooLarge); // "Array limit exceeded. Only 500 elements allowed in an array."
+            }
             Some((_, existing)) => {
                 let previous = std::mem::replace(existing, QsValue::True);
                 *existing = combine(previous, QsValue::Str(value));
@@ -160,11 +179,11 @@ pub(crate) fn parse(query: &str) -> Object {
             result = merge(result, nested);
         }
     }
-    match compact(result) {
+    Ok(match compact(result) {
         QsValue::Object(object) => object,
         // `merge` never turns the top-level object into anything else.
         _ => Object::default(),
-    }
+    })
 }
 
 /// A path segment, percent-decoded (`+` stays a plus); malformed escapes stay literal.
@@ -510,9 +529,14 @@ mod tests {
     fn bracket_keys_make_objects() {
         assert_eq!(check("visitorId[k]=a"), Err(ParamError::NotString));
         assert_eq!(
-            check("visitorId[21]=a"),
+            check("visitorId[501]=a"),
             Err(ParamError::NotString),
-            "past arrayLimit"
+            "past the router's arrayLimit of 500"
+        );
+        assert_eq!(
+            check("visitorId[500]=a"),
+            Ok("a".into()),
+            "within arrayLimit: an array of one string"
         );
         assert_eq!(
             check("visitorId[0][k]=a"),
@@ -542,16 +566,45 @@ mod tests {
         assert_eq!(check("visitorId=x&__proto__[a]=y"), Ok("x".into()));
     }
 
+    // parseQueryParams.ts: qs.parse(url, { arrayLimit: 500, throwOnLimitExceeded: true })
     #[test]
-    fn parts_past_the_parameter_limit_are_ignored() {
-        let mut query = "a=1&".repeat(PARAMETER_LIMIT);
+    fn more_than_a_thousand_parts_are_refused_whole() {
+        let mut query: String = (1..PARAMETER_LIMIT).map(|i| format!("a{i}=1&")).collect();
         query.push_str("visitorId=x");
-        assert_eq!(check(&query), Err(ParamError::MissingVisitorId));
+        assert_eq!(
+            check(&query),
+            Err(ParamError::AdditionalProperty),
+            "1000 parts parse"
+        );
+        query.push('&');
+        assert_eq!(
+            check(&query),
+            Err(ParamError::Unparsable),
+            "1001 parts (one empty) throw"
+        );
+    }
+
+    #[test]
+    fn a_key_repeated_past_the_array_limit_is_refused() {
+        let query = "visitorId=x&".repeat(500);
+        assert_eq!(
+            check(&query),
+            Err(ParamError::NotString),
+            "500 values parse"
+        );
+        let query = "visitorId=x&".repeat(501);
+        assert_eq!(check(&query), Err(ParamError::Unparsable));
+        let flags = "visitorId&".repeat(600);
+        assert_eq!(
+            check(&flags),
+            Err(ParamError::NotString),
+            "parts without '=' are not counted"
+        );
     }
 
     #[test]
     fn deep_keys_keep_the_remainder_as_one_segment() {
-        let parsed = parse("a[b][c][d][e][f][g][h]=1");
+        let parsed = parse("a[b][c][d][e][f][g][h]=1").unwrap();
         assert_eq!(parsed.keys().collect::<Vec<_>>(), vec!["a"]);
     }
 
@@ -590,9 +643,9 @@ mod tests {
             "visitorId=%zz",
             "visitorId=x&__proto__=1",
             "a[b][c]=1&visitorId=x",
-            "visitorId[21]=a",
+            "visitorId[501]=a",
         ] {
-            let mut parsed = to_json(&QsValue::Object(parse(query)));
+            let mut parsed = to_json(&QsValue::Object(parse(query).unwrap()));
             // 8.6's coercion of a one-string array, as ajv applies it before the type check
             if let Some(id) = parsed.get_mut("visitorId") {
                 if let Some([only @ serde_json::Value::String(_)]) =

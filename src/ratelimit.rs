@@ -1,7 +1,20 @@
-//! The real server's per-user rate limiter (off by default here; on in a real server at 10 calls
-//! per 60 s): a fixed window per user that starts at its first call.
+//! The real server's REST rate limiter: a fixed window per client address and route, which
+//! starts at the first call.
+//!
+//! Rocket.Chat's `apps/meteor/server/api/rateLimiterKey.ts` (`buildRateLimiterRule(route, per =
+//! 'ip')`, commit 98072175c458d010fcb46b5df048af31276c6dae) keys every rule by `IPAddr` and
+//! `route` unless a route asks for `per: 'user'`, and none of the routes emulated here does.
+//! Each route counts on its own: `API_Enable_Rate_Limiter_Limit_Calls_Default` (10) calls per
+//! `API_Enable_Rate_Limiter_Limit_Time_Default` (60,000 ms), but `POST livechat/visitor`, which
+//! declares `rateLimiterOptions: { numRequestsAllowed: 5, intervalTimeInMS: 60000 }`
+//! (`apps/meteor/server/api/v1/omnichannel/visitor.ts`).
+//!
+//! Each call costs O(1): windows live in a hash map, and ended windows leave through a queue
+//! ordered by their end, a few per call, so memory is bounded by the clients active within one
+//! window.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Mutex;
 
@@ -13,9 +26,14 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// The real server's default for REST routes.
+    /// The real server's default for REST routes: 10 calls per 60 s.
     pub const REAL_DEFAULT: RateLimit = RateLimit {
         limit: 10,
+        window_ms: 60_000,
+    };
+    /// `POST /api/v1/livechat/visitor`'s own limit: 5 calls per 60 s.
+    pub const REGISTER_VISITOR: RateLimit = RateLimit {
+        limit: 5,
         window_ms: 60_000,
     };
 }
@@ -23,19 +41,47 @@ impl RateLimit {
 impl FromStr for RateLimit {
     type Err = String;
 
+    /// `N/SECONDS`, or `real` for the real server's default (10/60).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err =
-            || format!("expected N/SECONDS with N and SECONDS at least 1, e.g. 10/60; got {s:?}");
+        if s.trim().eq_ignore_ascii_case("real") {
+            return Ok(RateLimit::REAL_DEFAULT);
+        }
+        let err = || {
+            format!(
+                "expected N/SECONDS with N and SECONDS at least 1 (e.g. 10/60), or `real`; got {s:?}"
+            )
+        };
         let (limit, seconds) = s.split_once('/').ok_or_else(err)?;
         let limit: u32 = limit.trim().parse().map_err(|_| err())?;
         let seconds: u64 = seconds.trim().parse().map_err(|_| err())?;
-        if limit == 0 || seconds == 0 {
+        if limit == 0 || seconds == 0 || seconds > u64::MAX / 1000 {
             return Err(err());
         }
         Ok(RateLimit {
             limit,
-            window_ms: seconds.saturating_mul(1000),
+            window_ms: seconds * 1000,
         })
+    }
+}
+
+/// The routes the limiter counts separately (the real limiter's `route` key: path and method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// `GET /api/v1/livechat/visitors.info`
+    VisitorsInfo,
+    /// `POST /api/v1/login`
+    Login,
+    /// `POST /api/v1/livechat/visitor`
+    RegisterVisitor,
+    /// `GET /api/v1/livechat/visitor/{token}`
+    VisitorByToken,
+    /// `DELETE /api/v1/livechat/visitor/{token}`
+    DeleteVisitor,
+}
+
+impl Route {
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -72,72 +118,103 @@ struct Window {
     calls: u32,
 }
 
-/// Counts calls per user.
-#[derive(Debug)]
-pub struct RateLimiter {
-    config: RateLimit,
-    windows: Mutex<HashMap<String, Window>>,
+/// The windows of one route.
+#[derive(Debug, Default)]
+struct RouteWindows {
+    windows: HashMap<IpAddr, Window>,
+    /// `(start_ms, client)` in the order windows started; a window's start never decreases, so
+    /// the front is always the oldest.
+    starts: VecDeque<(u64, IpAddr)>,
 }
 
-/// Past this many tracked users, ended windows are dropped, so memory stays bounded by the
-/// number of users active within one window.
-const PRUNE_ABOVE: usize = 10_000;
+/// Counts calls per client address and route.
+#[derive(Debug)]
+pub struct RateLimiter {
+    default: RateLimit,
+    routes: Mutex<[RouteWindows; 5]>,
+}
 
 impl RateLimiter {
-    pub fn new(config: RateLimit) -> RateLimiter {
+    /// A limiter whose routes allow `default` (but `POST livechat/visitor`, which keeps its own
+    /// 5 per 60 s, as in the real server).
+    pub fn new(default: RateLimit) -> RateLimiter {
         RateLimiter {
-            config,
-            windows: Mutex::new(HashMap::new()),
+            default,
+            routes: Mutex::new(Default::default()),
         }
     }
 
+    /// The default limit (what `--rate-limit` set).
     pub fn config(&self) -> RateLimit {
-        self.config
+        self.default
     }
 
-    /// Counts one call by `user` at `now_ms`.
-    pub fn check(&self, user: &str, now_ms: u64) -> RateCheck {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        let window_ms = self.config.window_ms;
-        if windows.len() > PRUNE_ABOVE {
-            windows.retain(|_, w| now_ms < w.start_ms + window_ms);
+    /// The limit a route allows.
+    pub fn limit_of(&self, route: Route) -> RateLimit {
+        match route {
+            Route::RegisterVisitor => RateLimit::REGISTER_VISITOR,
+            _ => self.default,
         }
-        let window = windows.entry(user.to_string()).or_insert(Window {
-            start_ms: now_ms,
-            calls: 0,
-        });
-        if now_ms >= window.start_ms + window_ms {
-            *window = Window {
+    }
+
+    /// Counts one call on `route` from `client` at `now_ms`.
+    pub fn check(&self, route: Route, client: IpAddr, now_ms: u64) -> RateCheck {
+        let config = self.limit_of(route);
+        let window_ms = config.window_ms;
+        let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        let table = &mut routes[route.index()];
+        // Drop ended windows: each leaves once, so this is O(1) per call amortized.
+        while let Some(&(start, ip)) = table.starts.front() {
+            if now_ms < start.saturating_add(window_ms) {
+                break;
+            }
+            table.starts.pop_front();
+            if table.windows.get(&ip).is_some_and(|w| w.start_ms == start) {
+                table.windows.remove(&ip);
+            }
+        }
+        let window = table.windows.entry(client).or_insert_with(|| {
+            table.starts.push_back((now_ms, client));
+            Window {
                 start_ms: now_ms,
                 calls: 0,
-            };
-        }
+            }
+        });
         window.calls = window.calls.saturating_add(1);
-        let time_to_reset = window.start_ms + window_ms - now_ms;
+        let time_to_reset = window.start_ms.saturating_add(window_ms) - now_ms;
         RateCheck {
-            allowed: window.calls <= self.config.limit,
-            limit: self.config.limit,
-            remaining: self.config.limit.saturating_sub(window.calls),
+            allowed: window.calls <= config.limit,
+            limit: config.limit,
+            remaining: config.limit.saturating_sub(window.calls),
             reset_ms: now_ms + time_to_reset,
             wait_seconds: time_to_reset.div_ceil(1000),
         }
     }
 
+    /// How many windows are open (for the memory bound's test).
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
+        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        routes.iter().map(|r| r.windows.len()).sum()
+    }
+
     /// Forgets every window.
     pub fn reset(&self) {
-        self.windows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        *routes = Default::default();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
+
+    const A: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1));
+    const B: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
 
     #[test]
-    fn parses_calls_per_seconds() {
+    fn parses_calls_per_seconds_or_real() {
         assert_eq!(
             "10/60".parse(),
             Ok(RateLimit {
@@ -145,15 +222,17 @@ mod tests {
                 window_ms: 60_000
             })
         );
+        assert_eq!("real".parse(), Ok(RateLimit::REAL_DEFAULT));
         assert!("10".parse::<RateLimit>().is_err());
         assert!("0/60".parse::<RateLimit>().is_err());
         assert!("10/0".parse::<RateLimit>().is_err());
+        assert!("1/18446744073709551615".parse::<RateLimit>().is_err());
     }
 
     #[test]
     fn a_window_allows_n_calls_then_refuses_until_it_ends() {
         let limiter = RateLimiter::new("2/10".parse().unwrap());
-        let first = limiter.check("u", 1_000);
+        let first = limiter.check(Route::VisitorsInfo, A, 1_000);
         assert_eq!(
             (
                 first.allowed,
@@ -163,9 +242,9 @@ mod tests {
             ),
             (true, 1, 11_000, 10)
         );
-        let second = limiter.check("u", 1_500);
+        let second = limiter.check(Route::VisitorsInfo, A, 1_500);
         assert_eq!((second.allowed, second.remaining), (true, 0));
-        let third = limiter.check("u", 9_001);
+        let third = limiter.check(Route::VisitorsInfo, A, 9_001);
         assert_eq!(
             (
                 third.allowed,
@@ -175,11 +254,40 @@ mod tests {
             ),
             (false, 0, 11_000, 2)
         );
-        assert!(limiter.check("other", 9_001).allowed, "per user");
-        let next = limiter.check("u", 11_000);
+        assert!(
+            limiter.check(Route::VisitorsInfo, B, 9_001).allowed,
+            "per client address"
+        );
+        assert!(
+            limiter.check(Route::VisitorByToken, A, 9_001).allowed,
+            "per route"
+        );
+        let next = limiter.check(Route::VisitorsInfo, A, 11_000);
         assert_eq!(
             (next.allowed, next.remaining, next.reset_ms),
             (true, 1, 21_000)
         );
+    }
+
+    #[test]
+    fn registration_keeps_its_own_five_per_minute() {
+        let limiter = RateLimiter::new(RateLimit::REAL_DEFAULT);
+        for _ in 0..5 {
+            assert!(limiter.check(Route::RegisterVisitor, A, 0).allowed);
+        }
+        let sixth = limiter.check(Route::RegisterVisitor, A, 0);
+        assert_eq!((sixth.allowed, sixth.limit), (false, 5));
+        assert_eq!(limiter.check(Route::Login, A, 0).limit, 10);
+    }
+
+    #[test]
+    fn ended_windows_are_dropped_so_memory_follows_active_clients() {
+        let limiter = RateLimiter::new("10/1".parse().unwrap());
+        for i in 0..50_000u32 {
+            let ip = IpAddr::V4(Ipv4Addr::from(i));
+            limiter.check(Route::VisitorsInfo, ip, u64::from(i / 1000) * 1000);
+        }
+        // Only the last second's thousand clients are still in a window.
+        assert_eq!(limiter.tracked(), 1000);
     }
 }

@@ -1,6 +1,8 @@
 //! The parts of an HTTP request the mock reads, copied out of hyper's request once, so the
 //! endpoint is a plain function that tests can call without a socket.
 
+use std::net::{IpAddr, Ipv4Addr};
+
 use hyper::header::HeaderMap;
 use hyper::{Method, Request};
 
@@ -18,15 +20,28 @@ pub struct RequestParts {
     pub auth_token: Option<String>,
     pub origin: Option<String>,
     pub access_control_request_method: Option<String>,
+    pub content_type: Option<String>,
+    pub host: Option<String>,
+    pub user_agent: Option<String>,
+    pub x_real_ip: Option<String>,
+    pub x_forwarded_for: Option<String>,
+    /// The client's address: what the rate limiter keys on.
+    pub peer: IpAddr,
     /// An outcome asked for in the headers (`Prefer`, `x-mock-response-*`), or why the ask is
     /// not understood.
     pub selection: Result<Option<(Choice, Convention)>, String>,
 }
 
 impl RequestParts {
+    /// The parts of a request from an unknown peer (loopback), for callers without a socket.
     pub fn from_request<B>(request: &Request<B>) -> RequestParts {
+        RequestParts::from_request_by(request, IpAddr::V4(Ipv4Addr::LOCALHOST))
+    }
+
+    /// The parts of a request that `peer` sent.
+    pub fn from_request_by<B>(request: &Request<B>, peer: IpAddr) -> RequestParts {
         // One pass over the headers (a handful) instead of a hash lookup per name read.
-        const NAMES: [&str; 7] = [
+        const NAMES: [&str; 12] = [
             "x-user-id",
             "x-auth-token",
             "origin",
@@ -34,8 +49,13 @@ impl RequestParts {
             "prefer",
             "x-mock-response-code",
             "x-mock-response-name",
+            "content-type",
+            "host",
+            "user-agent",
+            "x-real-ip",
+            "x-forwarded-for",
         ];
-        let mut found: [Option<String>; 7] = Default::default();
+        let mut found: [Option<String>; 12] = Default::default();
         for (name, value) in request.headers() {
             if let Some(slot) = NAMES.iter().position(|n| *n == name.as_str()) {
                 let text = latin1(value.as_bytes());
@@ -49,7 +69,20 @@ impl RequestParts {
                 });
             }
         }
-        let [user_id, auth_token, origin, acrm, prefer, code, name] = found;
+        let [
+            user_id,
+            auth_token,
+            origin,
+            acrm,
+            prefer,
+            code,
+            name,
+            content_type,
+            host,
+            user_agent,
+            x_real_ip,
+            x_forwarded_for,
+        ] = found;
         RequestParts {
             method: request.method().clone(),
             path: request.uri().path().to_string(),
@@ -58,6 +91,12 @@ impl RequestParts {
             auth_token,
             origin,
             access_control_request_method: acrm,
+            content_type,
+            host,
+            user_agent,
+            x_real_ip,
+            x_forwarded_for,
+            peer,
             selection: selection::from_values(prefer.as_deref(), code.as_deref(), name.as_deref()),
         }
     }

@@ -37,6 +37,14 @@ const BUNDLED: &[(&str, &str)] = &[
         include_str!("../schemas/fixtures.permissions.json"),
     ),
     (
+        "fixtures.departments.json",
+        include_str!("../schemas/fixtures.departments.json"),
+    ),
+    (
+        "fixtures.custom-fields.json",
+        include_str!("../schemas/fixtures.custom-fields.json"),
+    ),
+    (
         "visitors.info.query.json",
         include_str!("../schemas/visitors.info.query.json"),
     ),
@@ -172,6 +180,8 @@ pub struct SchemaSet {
     pub(crate) visitors_file: CompiledSchema,
     pub(crate) users_file: CompiledSchema,
     pub(crate) permissions_file: CompiledSchema,
+    pub(crate) departments_file: CompiledSchema,
+    pub(crate) custom_fields_file: CompiledSchema,
     pub(crate) query: CompiledSchema,
     responses: BTreeMap<String, CompiledSchema>,
     /// The parsed documents by file name, for anything that must describe the contract.
@@ -240,6 +250,8 @@ impl SchemaSet {
         let visitors_file = compile("fixtures.visitors.json")?;
         let users_file = compile("fixtures.users.json")?;
         let permissions_file = compile("fixtures.permissions.json")?;
+        let departments_file = compile("fixtures.departments.json")?;
+        let custom_fields_file = compile("fixtures.custom-fields.json")?;
         let query = compile("visitors.info.query.json")?;
         drop(registry);
         Ok(SchemaSet {
@@ -247,6 +259,8 @@ impl SchemaSet {
             visitors_file,
             users_file,
             permissions_file,
+            departments_file,
+            custom_fields_file,
             query,
             responses,
             documents,

@@ -197,7 +197,7 @@ pub async fn serve(
                 let in_flight = InFlight::new(&counted);
                 let state = state.clone();
                 async move {
-                    let response = service::handle(state, request).await;
+                    let response = service::handle(state, request, peer.ip()).await;
                     drop(in_flight);
                     response
                 }

@@ -1,6 +1,7 @@
 //! The hyper glue: routing, HEAD, preflights, CORS headers, latency and faults, the schema gate,
 //! the request log and the journal.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use crate::config::{Admin, Cors};
 use crate::endpoint;
 use crate::journal::{Record, redacted_headers};
 use crate::outcome::{Headers, Reply, Verdict};
-use crate::ratelimit::RateCheck;
+use crate::ratelimit::{RateCheck, Route};
 use crate::request::RequestParts;
 use crate::state::AppState;
 
@@ -32,7 +33,11 @@ pub const CORS_DISABLED: &str =
 const HANG_FOR: Duration = Duration::from_secs(3600);
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// Hono's `c.text()`: the router's 404.
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=UTF-8");
+/// Hono's `c.body(string)`, typed by the Fetch API's `Response` (no space): the preflight's `OK`,
+/// the CORS middleware's 405 and `Invalid origin` (`apps/meteor/server/api/v1/middlewares/cors.ts`).
+const TEXT_FETCH: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF-8");
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 const ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
@@ -69,6 +74,7 @@ struct Routed {
 pub async fn handle<B>(
     state: Arc<AppState>,
     request: Request<B>,
+    peer: IpAddr,
 ) -> Result<HttpResponse, InjectedFault>
 where
     B: Body,
@@ -83,39 +89,94 @@ where
     }
 
     let arrived_ms = state.clock.now_ms();
-    let target_len = request
-        .uri()
-        .path_and_query()
-        .map_or(0, |pq| pq.as_str().len());
-    if target_len > state.config.limits.max_uri_bytes {
-        let mut response = Response::new(Full::new(Bytes::new()));
-        *response.status_mut() = StatusCode::URI_TOO_LONG;
-        tracing::info!(target: "livechat_mock::request", method = %request.method(), status = 414, outcome = "uri-too-long", bytes = target_len);
-        return Ok(response);
-    }
-    let parts = RequestParts::from_request(&request);
+    let parts = RequestParts::from_request_by(&request, peer);
     let headers = if state.journal.is_enabled() {
         redacted_headers(request.headers())
     } else {
         hyper::HeaderMap::new()
     };
-    let host = crate::request::header(request.headers(), "host").unwrap_or_default();
-    // Only the companion POSTs have a body worth reading; the rest is never buffered.
-    let body = if parts.method == Method::POST && companion::takes_body(&parts.path) {
-        match read_limited(request.into_body(), state.config.limits.max_body_bytes).await {
-            Ok(body) => body,
-            Err(response) => return Ok(response),
-        }
+    let target_len = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    let early = if target_len > state.config.limits.max_uri_bytes {
+        Some((empty(StatusCode::URI_TOO_LONG), "uri-too-long"))
+    } else if request.version() == hyper::Version::HTTP_11 && parts.host.is_none() {
+        // RFC 9112 §3.2 (and Node): an HTTP/1.1 request without Host is a 400.
+        let mut response = empty(StatusCode::BAD_REQUEST);
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        Some((response, "no-host"))
     } else {
-        drop(request);
-        Bytes::new()
+        None
     };
+    let body = match early {
+        Some(_) => Bytes::new(),
+        // Only the companion POSTs have a body worth reading; the rest is never buffered.
+        None if parts.method == Method::POST && companion::takes_body(&parts.path) => {
+            let limits = &state.config.limits;
+            match read_within(
+                request.into_body(),
+                limits.max_body_bytes,
+                limits.body_timeout,
+            )
+            .await
+            {
+                Ok(body) => body,
+                Err(response) => {
+                    let outcome = match response.status() {
+                        StatusCode::REQUEST_TIMEOUT => "body-timeout",
+                        StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
+                        _ => "bad-body",
+                    };
+                    let routed = Routed {
+                        action: Action::Respond(response),
+                        outcome,
+                        rule: "limits",
+                        gate: "none",
+                    };
+                    return record(&state, started, arrived_ms, parts, headers, routed, None).await;
+                }
+            }
+        }
+        None => {
+            drop(request);
+            Bytes::new()
+        }
+    };
+    if let Some((response, outcome)) = early {
+        let routed = Routed {
+            action: Action::Respond(response),
+            outcome,
+            rule: "limits",
+            gate: "none",
+        };
+        return record(&state, started, arrived_ms, parts, headers, routed, None).await;
+    }
 
     let draw = state.chaos.draw();
-    let routed = route(&state, &parts, draw.fault, &body, &host);
+    let routed = route(&state, &parts, draw.fault, &body);
     if let Some(delay) = draw.delay {
         tokio::time::sleep(delay).await;
     }
+    record(
+        &state, started, arrived_ms, parts, headers, routed, draw.delay,
+    )
+    .await
+}
+
+/// The one recording point of an answered API request: the log line, the journal entry, then
+/// the response (or the fault that drops the connection).
+async fn record(
+    state: &AppState,
+    started: Instant,
+    arrived_ms: u64,
+    parts: RequestParts,
+    headers: HeaderMap,
+    routed: Routed,
+    delay: Option<Duration>,
+) -> Result<HttpResponse, InjectedFault> {
     let status = match &routed.action {
         Action::Respond(response) => Some(response.status().as_u16()),
         Action::Reset | Action::Hang => None,
@@ -124,9 +185,10 @@ where
     tracing::info!(
         target: "livechat_mock::request",
         method = %parts.method,
-        path = %parts.path,
+        path = %crate::journal::redacted_path(&parts.path),
         status = status.unwrap_or(0),
         outcome = routed.outcome,
+        rule = routed.rule,
         micros,
     );
     if state.journal.is_enabled() {
@@ -140,9 +202,7 @@ where
             rule: routed.rule,
             status,
             gate: routed.gate,
-            delay_ms: draw
-                .delay
-                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             micros,
         });
     }
@@ -156,13 +216,18 @@ where
     }
 }
 
+fn empty(status: StatusCode) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}
+
 /// Routes a request of Rocket.Chat's API space.
 fn route(
     state: &AppState,
     parts: &RequestParts,
     fault: Option<crate::selection::OutcomeId>,
     body: &[u8],
-    host: &str,
 ) -> Routed {
     let plain = |response, outcome| Routed {
         action: Action::Respond(response),
@@ -174,17 +239,22 @@ fn route(
         return plain(preflight(&state.cors, parts), "preflight");
     }
     let reading = parts.method == Method::GET || parts.method == Method::HEAD;
-    if parts.method == Method::POST && parts.path == companion::LOGIN_PATH {
-        let (reply, outcome) = companion::login(state, body, host);
-        return finish(reply, outcome, "fixtures");
-    }
-    if parts.method == Method::POST && parts.path == companion::VISITOR_PATH {
-        let (reply, outcome) = companion::register_visitor(state, body, state.seed);
-        return finish(reply, outcome, "fixtures");
-    }
-    if let Some(token) = companion::token_in_path(&parts.path).filter(|_| reading) {
-        let (reply, outcome) = companion::visitor_by_token(state, &token);
-        return finish(reply, outcome, "fixtures");
+    let companion_route = match (&parts.method, parts.path.as_str()) {
+        (&Method::POST, companion::LOGIN_PATH) => Some(Route::Login),
+        (&Method::POST, companion::VISITOR_PATH) => Some(Route::RegisterVisitor),
+        (method, path) if companion::token_in_path(path).is_some() => {
+            if reading {
+                Some(Route::VisitorByToken)
+            } else if method == Method::DELETE {
+                Some(Route::DeleteVisitor)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    if let Some(route) = companion_route {
+        return companion(state, parts, route, body);
     }
     if parts.path != endpoint::PATH || !reading {
         return plain(not_found(), "not-found");
@@ -220,6 +290,55 @@ fn route(
     finish(reply, outcome, rule)
 }
 
+/// A companion endpoint: the rate limiter (when on), then its action.
+fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) -> Routed {
+    let rate = match &state.limiter {
+        Some(limiter) => {
+            let check = limiter.check(route, parts.peer, state.clock.now_ms());
+            if !check.allowed {
+                let outcome = crate::outcome::Outcome::RateLimited(check);
+                if let Some(reply) = state.replies.reply(&outcome) {
+                    return finish(reply, "rate-limited", "fixtures");
+                }
+            }
+            Some(check)
+        }
+        None => None,
+    };
+    let token = || companion::token_in_path(&parts.path).unwrap_or_default();
+    let params = || crate::body::parse(parts.content_type.as_deref(), body);
+    let host = parts.host.as_deref().unwrap_or_default();
+    let (mut reply, outcome) = match route {
+        Route::Login => companion::login(state, &params(), host),
+        Route::RegisterVisitor => match companion::register_visitor(state, &params(), parts) {
+            Ok(answer) => answer,
+            Err(companion::Refusal::Capped(message)) => {
+                tracing::warn!("registration refused: {message}");
+                return Routed {
+                    action: Action::Respond(mock_error(StatusCode::INSUFFICIENT_STORAGE, &message)),
+                    outcome: "registration-capped",
+                    rule: "limits",
+                    gate: "none",
+                };
+            }
+        },
+        Route::VisitorByToken => companion::visitor_by_token(state, &token()),
+        Route::DeleteVisitor => companion::delete_visitor(state, &token()),
+        Route::VisitorsInfo => return plain_not_found(),
+    };
+    reply.rate = rate;
+    finish(reply, outcome, "fixtures")
+}
+
+fn plain_not_found() -> Routed {
+    Routed {
+        action: Action::Respond(not_found()),
+        outcome: "not-found",
+        rule: "route",
+        gate: "none",
+    }
+}
+
 /// The schema gate, then the response: a body that breaks its schema is never sent.
 fn finish(mut reply: Reply, outcome: &'static str, rule: &'static str) -> Routed {
     let gate = match &reply.verdict {
@@ -253,6 +372,36 @@ fn finish(mut reply: Reply, outcome: &'static str, rule: &'static str) -> Routed
         outcome,
         rule,
         gate,
+    }
+}
+
+/// Reads a request body of at most `max_body` bytes within `deadline`: past the size 413, past
+/// the deadline 408 (so a client dribbling a body cannot hold a connection slot), on a broken
+/// body 400; each the mock's own error.
+pub(crate) async fn read_within<B>(
+    body: B,
+    max_body: usize,
+    deadline: Duration,
+) -> Result<Bytes, HttpResponse>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match tokio::time::timeout(deadline, read_limited(body, max_body)).await {
+        Ok(read) => read,
+        Err(_) => {
+            let mut response = mock_error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the body did not arrive within {} ms (--body-timeout-ms)",
+                    deadline.as_millis()
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Err(response)
+        }
     }
 }
 
@@ -319,6 +468,15 @@ fn text_response(status: StatusCode, body: &'static str) -> HttpResponse {
     response
 }
 
+/// A body written with Hono's `c.body(string)`.
+fn fetch_text_response(status: StatusCode, body: &'static str) -> HttpResponse {
+    let mut response = text_response(status, body);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, TEXT_FETCH);
+    response
+}
+
 /// The router's answer for anything it has no route for.
 pub(crate) fn not_found() -> HttpResponse {
     let mut response = text_response(StatusCode::NOT_FOUND, "404 Not Found");
@@ -354,10 +512,10 @@ pub(crate) fn mock_error(status: StatusCode, message: &str) -> HttpResponse {
 /// OPTIONS, as the real server's CORS middleware answers it on any path.
 fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
     if parts.origin.is_none() && parts.access_control_request_method.is_none() {
-        return text_response(StatusCode::OK, "OK");
+        return fetch_text_response(StatusCode::OK, "OK");
     }
     let allowed_origin = match cors {
-        Cors::Off => return text_response(StatusCode::METHOD_NOT_ALLOWED, CORS_DISABLED),
+        Cors::Off => return fetch_text_response(StatusCode::METHOD_NOT_ALLOWED, CORS_DISABLED),
         Cors::Any => ANY_ORIGIN,
         Cors::Origins(list) => {
             let echoed = parts
@@ -367,11 +525,11 @@ fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
                 .and_then(|origin| HeaderValue::from_str(origin).ok());
             match echoed {
                 Some(origin) => origin,
-                None => return text_response(StatusCode::FORBIDDEN, "Invalid origin"),
+                None => return fetch_text_response(StatusCode::FORBIDDEN, "Invalid origin"),
             }
         }
     };
-    let mut response = text_response(StatusCode::OK, "OK");
+    let mut response = fetch_text_response(StatusCode::OK, "OK");
     let headers = response.headers_mut();
     if matches!(cors, Cors::Origins(_)) {
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
@@ -392,7 +550,7 @@ pub(crate) struct Answered {
 /// The request → response path without a socket, a body or latency: what the fuzz target
 /// drives.
 pub(crate) fn answer_now(state: &AppState, parts: &RequestParts, body: &[u8]) -> Answered {
-    let routed = route(state, parts, None, body, "localhost");
+    let routed = route(state, parts, None, body);
     Answered {
         response: match routed.action {
             Action::Respond(response) => Some(response),

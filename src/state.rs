@@ -48,8 +48,19 @@ pub struct AppState {
     pub(crate) config: Config,
     /// `GET /_mock/openapi.json`, built once from the gate's schemas.
     pub(crate) openapi: bytes::Bytes,
+    /// This server's ObjectId counter (two servers in one process do not share it).
+    pub(crate) object_ids: std::sync::atomic::AtomicU32,
+    /// What visitors registered through the API hold, against their caps.
+    pub(crate) registered: Registered,
     /// The schema of `PUT /_mock/outcome` bodies, compiled once.
     pub(crate) override_schema: jsonschema::Validator,
+}
+
+/// Visitors created through `POST /api/v1/livechat/visitor`: how many, and their bytes.
+#[derive(Debug, Default)]
+pub(crate) struct Registered {
+    pub(crate) count: std::sync::atomic::AtomicUsize,
+    pub(crate) bytes: std::sync::atomic::AtomicUsize,
 }
 
 /// Loads the fixtures (and generated visitors) into a new store: whole, or an error.
@@ -92,6 +103,8 @@ impl AppState {
         Ok(AppState {
             openapi: bytes::Bytes::from(openapi.to_string()),
             override_schema: crate::overrides::validator(),
+            object_ids: std::sync::atomic::AtomicU32::new(0),
+            registered: Registered::default(),
             pristine: Mutex::new(None),
             store: RwLock::new(store),
             replies: Replies::new(schemas.clone(), config.api_version),
@@ -173,6 +186,12 @@ impl AppState {
             *self.store.write().unwrap_or_else(|e| e.into_inner()) = pristine;
         }
         self.set_override(None);
+        self.registered
+            .count
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        self.registered
+            .bytes
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         if let Some(limiter) = &self.limiter {
             limiter.reset();
         }

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use crate::fixtures::{Fixtures, User};
+use crate::fixtures::{CustomField, Department, Fixtures, User};
 use crate::generate::{self, Plan};
 use crate::schema::{SchemaSet, Violation};
 use crate::versions::{Behaviour, Version};
@@ -139,6 +139,10 @@ pub struct Store {
     accounts: HashMap<String, Account>,
     /// The users as loaded, for the login endpoint.
     users: Vec<User>,
+    /// The departments registration may name.
+    departments: Vec<Department>,
+    /// The custom fields registration may set.
+    custom_fields: Vec<CustomField>,
     /// The highest `guest-N` number stored: a new visitor gets the next.
     last_guest: u64,
     /// The emulated release: what the 200 body carries.
@@ -163,6 +167,8 @@ impl Store {
             tokens: HashMap::with_capacity(capacity),
             accounts: HashMap::new(),
             users: fixtures.users.clone(),
+            departments: fixtures.departments.clone(),
+            custom_fields: fixtures.custom_fields.clone(),
             last_guest: generate::next_guest_number(&fixtures.visitors) - 1,
             version,
         };
@@ -233,6 +239,42 @@ impl Store {
     /// The users of `users.json`.
     pub fn users(&self) -> &[User] {
         &self.users
+    }
+
+    /// The department with this `_id` or, failing that, this name
+    /// (`LivechatDepartment.findOneByIdOrName`).
+    pub fn department(&self, id_or_name: &str) -> Option<&Department> {
+        self.departments
+            .iter()
+            .find(|d| d.id == id_or_name)
+            .or_else(|| self.departments.iter().find(|d| d.name == id_or_name))
+    }
+
+    /// The custom fields defined with visitor scope.
+    pub fn visitor_custom_fields(&self) -> impl Iterator<Item = &CustomField> {
+        self.custom_fields.iter().filter(|f| f.scope == "visitor")
+    }
+
+    /// The stored document of the first visitor (in store order) that `matches` says yes to;
+    /// `hint` is a string its 200 body must contain, a cheap filter before the document is read.
+    pub fn find_document(
+        &self,
+        hint: &str,
+        matches: impl Fn(&Map<String, Value>) -> bool,
+    ) -> Option<Map<String, Value>> {
+        self.visitors.values().find_map(|entry| {
+            let body = std::str::from_utf8(&entry.found.body).ok()?;
+            if !body.contains(hint) {
+                return None;
+            }
+            let doc = entry.document();
+            matches(&doc).then_some(doc)
+        })
+    }
+
+    /// The stored document of the visitor with this `_id`.
+    pub fn document(&self, id: &str) -> Option<Map<String, Value>> {
+        self.visitors.get(id).map(VisitorEntry::document)
     }
 
     /// Takes the next `guest-N` number.

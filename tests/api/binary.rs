@@ -41,7 +41,7 @@ async fn it_prints_one_listening_line_and_serves_the_bundled_fixtures() {
     stderr.read_to_string(&mut rest).await.unwrap();
     assert!(
         rest.contains(
-            "method=GET path=/api/v1/livechat/visitors.info status=200 outcome=\"ok\" micros="
+            "method=GET path=/api/v1/livechat/visitors.info status=200 outcome=\"ok\" rule=\"fixtures\" micros="
         ),
         "{rest}"
     );

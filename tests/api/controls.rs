@@ -416,7 +416,10 @@ async fn auth_any_logs_in_any_non_empty_pair_with_every_livechat_role() {
 }
 
 #[tokio::test]
-async fn the_rate_limiter_counts_per_user_within_a_window_on_a_clock_the_test_drives() {
+// apps/meteor/server/api/rateLimiterKey.ts: buildRateLimiterRule(route, per = 'ip') keys a
+// window by client address and route; middlewares/rateLimiter.ts answers the 429 with c.json
+// (no cache headers) and skips users holding api-bypass-rate-limit.
+async fn the_rate_limiter_counts_per_client_address_and_route_on_a_clock_the_test_drives() {
     let clock = Clock::manual(1_780_000_000_000);
     let app = spawn_with(Config {
         rate_limit: Some("2/60".parse().unwrap()),
@@ -444,11 +447,25 @@ async fn the_rate_limiter_counts_per_user_within_a_window_on_a_clock_the_test_dr
     assert_eq!(third.header("x-ratelimit-reset"), Some("1780000060000"));
     assert_eq!(third.header("content-type"), Some("application/json"));
     assert_eq!(third.header("cache-control"), None);
-    // other users have their own window; the admin (api-bypass-rate-limit) has none
+    // another user from the same address shares the address's window
     assert_eq!(
         app.visitors_info(Some(MANAGER), Some(FOUND)).await.status,
-        200
+        429
     );
+    // another route has its own window
+    let by_token = Answer::from(
+        app.client
+            .get(app.url("/api/v1/livechat/visitor/test-token-12345"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (by_token.status, by_token.header("x-ratelimit-remaining")),
+        (200, Some("1"))
+    );
+    // the admin (api-bypass-rate-limit) has none
     let admin = app.visitors_info(Some(ADMIN), Some(FOUND)).await;
     assert_eq!(
         (admin.status, admin.header("x-ratelimit-limit")),
