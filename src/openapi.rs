@@ -256,10 +256,11 @@ fn visitors_info_path(version: Version) -> Value {
 /// methods it does not route (the router's 404) and to OPTIONS (the CORS preflight), so the
 /// document declares every method a client can send.
 fn complete_path_item(item: &mut Value, id: &str) {
+    // Hono's c.body(string): the Fetch API types it without a space.
     let text = |description: &str, body: Value| {
         json!({
             "description": description,
-            "content": { "text/plain; charset=UTF-8": { "schema": body } }
+            "content": { "text/plain;charset=UTF-8": { "schema": body } }
         })
     };
     let Some(item) = item.as_object_mut() else {
@@ -343,6 +344,15 @@ fn companion_paths() -> Map<String, Value> {
                 "tags": ["Omnichannel Visitors"],
                 "responses": {
                     "200": with_headers("The visitor, token included.", "livechat.visitor.200.json"),
+                    "400": with_headers("No visitor holds this token.", "livechat.visitor.400.json")
+                }
+            },
+            "delete": {
+                "operationId": "deleteVisitor",
+                "summary": "Remove a Livechat visitor by token (no authentication)",
+                "tags": ["Omnichannel Visitors"],
+                "responses": {
+                    "200": with_headers("Removed: the visitor's _id and the time of removal.", "livechat.visitor.200.json"),
                     "400": with_headers("No visitor holds this token.", "livechat.visitor.400.json")
                 }
             }

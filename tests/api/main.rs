@@ -7,6 +7,7 @@ mod binary;
 mod companion;
 mod controls;
 mod cors;
+mod fidelity;
 mod limits;
 mod openapi;
 mod responses;
