@@ -30,14 +30,78 @@ where
     B: Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let origin = header(request.headers(), "origin");
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let mut response = answer(state, request).await;
+    control_cors(&state.cors, origin.as_deref(), response.headers_mut());
+    tracing::info!(
+        target: "livechat_mock::control",
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+    );
+    response
+}
+
+/// Cross-origin reads of the control API follow `--cors`: any origin with `*`, the listed ones
+/// (echoed, with `Vary: Origin`), none with `off`, so a page on another origin cannot read the
+/// journal unless it was allowed to.
+fn control_cors(cors: &crate::config::Cors, origin: Option<&str>, headers: &mut hyper::HeaderMap) {
+    use crate::config::Cors;
+    headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+    headers.remove(header::ACCESS_CONTROL_ALLOW_HEADERS);
+    let allowed = match cors {
+        Cors::Off => None,
+        Cors::Any => Some(HeaderValue::from_static("*")),
+        Cors::Origins(list) => {
+            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+            origin
+                .filter(|o| list.iter().any(|allowed| allowed == o))
+                .and_then(|o| HeaderValue::from_str(o).ok())
+        }
+    };
+    if let Some(allowed) = allowed {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(crate::service::ALLOW_HEADERS),
+        );
+    }
+}
+
+/// The bearer token of an `Authorization` value: the scheme without letter case (RFC 9110
+/// §11.1), the token as raw bytes (so a UTF-8 token sent by curl matches).
+fn bearer(value: &[u8]) -> Option<&[u8]> {
+    let space = value.iter().position(|&b| b == b' ')?;
+    let (scheme, rest) = value.split_at(space);
+    if !scheme.eq_ignore_ascii_case(b"bearer") {
+        return None;
+    }
+    let token = &rest[rest.iter().position(|&b| b != b' ').unwrap_or(rest.len())..];
+    Some(token)
+}
+
+async fn answer<B>(state: &AppState, request: Request<B>) -> HttpResponse
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     if let Admin::Token(token) = &state.admin {
-        let given = header(request.headers(), "authorization");
-        let presented = given.as_deref().and_then(|v| v.strip_prefix("Bearer "));
-        if !presented.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
-            return mock_error(
+        let presented = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| bearer(v.as_bytes()));
+        if !presented.is_some_and(|p| constant_time_eq(p, token.as_bytes())) {
+            let mut response = mock_error(
                 StatusCode::UNAUTHORIZED,
                 "the control API needs Authorization: Bearer <the --admin-token value>",
             );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"livechat-mock control API\""),
+            );
+            return response;
         }
     }
     let method = request.method().clone();
@@ -49,13 +113,23 @@ where
         .filter(|s| !s.is_empty())
         .collect();
 
-    let body =
-        match crate::service::read_limited(request.into_body(), state.config.limits.max_body_bytes)
-            .await
+    // Only PUT and POST take a body: other methods never wait for one.
+    let body = if method == Method::PUT || method == Method::POST {
+        let limits = &state.config.limits;
+        match crate::service::read_within(
+            request.into_body(),
+            limits.max_body_bytes,
+            limits.body_timeout,
+        )
+        .await
         {
             Ok(body) => body,
             Err(response) => return response,
-        };
+        }
+    } else {
+        drop(request);
+        bytes::Bytes::new()
+    };
     match (&method, segments.as_slice()) {
         (&Method::GET, ["health"]) => health(state),
         (&Method::GET, ["openapi.json"]) => {

@@ -240,6 +240,20 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,
     },
+    /// The bundled fixture files.
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+}
+
+/// `livechat-mock fixtures ...`
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Write every bundled fixture file into DIR (created if missing), ready to edit and serve
+    /// with --fixtures DIR. Existing files are not overwritten.
+    Export {
+        /// Where to write visitors.json, users.json, departments.json, custom-fields.json.
+        dir: PathBuf,
+    },
 }
 
 fn parse_probability(s: &str) -> Result<f64, String> {

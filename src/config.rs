@@ -119,6 +119,62 @@ impl Default for Config {
     }
 }
 
+/// The most visitors `--generate` may add: about 1.1 KB each, so 50 million is ~55 GB already.
+pub const MAX_GENERATE: usize = 50_000_000;
+/// hyper's smallest read buffer: a head limit below it cannot be honoured.
+pub const MIN_HEAD_BYTES: usize = 8192;
+/// hyper answers 414 past this request-target length whatever it is told.
+pub const MAX_URI_BYTES: usize = 65_534;
+
+impl Config {
+    /// Checks what the CLI and the builder set alike; refuses what the server cannot honour
+    /// exactly, rather than clamping it silently.
+    ///
+    /// # Errors
+    /// A message naming the flag and what it accepts.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Admin::Token(token) = &self.admin
+            && token.is_empty()
+        {
+            return Err("--admin-token must not be empty (leave it out for an open control API on loopback)".into());
+        }
+        if !(0.0..=1.0).contains(&self.fault_rate) || self.fault_rate.is_nan() {
+            return Err(format!(
+                "--fault-rate {} must be a probability from 0 to 1",
+                self.fault_rate
+            ));
+        }
+        if self.generate > MAX_GENERATE {
+            return Err(format!(
+                "--generate {} does not fit in memory: at most {MAX_GENERATE} visitors (about 1.1 KB each)",
+                self.generate
+            ));
+        }
+        if self.limits.max_head_bytes < MIN_HEAD_BYTES {
+            return Err(format!(
+                "--max-head-bytes {} is below {MIN_HEAD_BYTES}, the smallest head limit the HTTP parser can hold to",
+                self.limits.max_head_bytes
+            ));
+        }
+        if self.limits.max_uri_bytes > MAX_URI_BYTES {
+            return Err(format!(
+                "--max-uri-bytes {} is above {MAX_URI_BYTES}, the longest request target the HTTP parser accepts",
+                self.limits.max_uri_bytes
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the configured host is this machine only.
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost"
+            || self
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
 /// How preflight (OPTIONS) requests are answered, as Rocket.Chat's "REST API > CORS" settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Cors {

@@ -36,6 +36,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// A setting the server cannot honour (a flag or a builder method).
+    #[error("{0}")]
+    Config(String),
+
     /// A schema file is missing, not a valid JSON Schema, or refers to something unknown.
     #[error("{file}: bad schema: {reason}")]
     Schema { file: String, reason: String },

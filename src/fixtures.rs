@@ -79,6 +79,36 @@ pub struct UserEmail {
     pub verified: bool,
 }
 
+/// Writes the bundled fixture files into `dir` (created if missing); refuses to overwrite.
+///
+/// # Errors
+/// A file that exists already, or one that cannot be written.
+pub fn export_bundled(dir: &std::path::Path) -> Result<Vec<PathBuf>, Error> {
+    let files = [
+        ("visitors.json", BUNDLED_VISITORS),
+        ("users.json", BUNDLED_USERS),
+        ("departments.json", BUNDLED_DEPARTMENTS),
+        ("custom-fields.json", BUNDLED_CUSTOM_FIELDS),
+    ];
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write { source })?;
+    for (name, _) in files {
+        let path = dir.join(name);
+        if path.exists() {
+            return Err(Error::Config(format!(
+                "{}: exists already; nothing was written (export into an empty directory)",
+                path.display()
+            )));
+        }
+    }
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| Error::Write { source })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// A livechat department (`departments.json`): registration takes one by `_id` or `name`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Department {
@@ -285,6 +315,19 @@ fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
         FixtureSource::Dir(dir) => {
             let path = dir.join(name);
             let file = path.display().to_string();
+            if !dir.is_dir() {
+                return Err(Error::Config(format!(
+                    "{}: the fixture directory does not exist (it must hold visitors.json and users.json; optional: permissions.json, departments.json, custom-fields.json; `livechat-mock fixtures export DIR` writes the bundled ones)",
+                    dir.display()
+                )));
+            }
+            // A FIFO or a device would block the reader (and a reload) forever: regular files only.
+            match std::fs::metadata(&path) {
+                Ok(meta) if !meta.is_file() => {
+                    return Err(Error::Config(format!("{file}: not a regular file")));
+                }
+                _ => {}
+            }
             let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
                 file: file.clone(),
                 source,
@@ -331,11 +374,29 @@ fn item_id(doc: &Value, pointer: &str) -> Option<String> {
 }
 
 fn check(schema: &CompiledSchema, file: &str, doc: &Value) -> Result<(), Error> {
-    schema.check(doc).map_err(|violation| Error::Invalid {
-        file: file.to_string(),
-        id: item_id(doc, &violation.pointer),
-        pointer: violation.pointer,
-        reason: violation.message,
+    schema.check(doc).map_err(|violation| {
+        // A message about a token quotes its value: say what is wrong without it.
+        let secret = violation.pointer.ends_with("/token")
+            || violation.pointer.ends_with("/authToken")
+            || violation.pointer.ends_with("/password");
+        let reason = if secret {
+            format!(
+                "the value (not shown: a secret) breaks the rule {}",
+                violation.rule
+            )
+        } else {
+            violation.message
+        };
+        Error::Invalid {
+            file: file.to_string(),
+            id: item_id(doc, &violation.pointer),
+            pointer: if violation.pointer.is_empty() {
+                "/".to_string() // the whole document
+            } else {
+                violation.pointer
+            },
+            reason,
+        }
     })
 }
 
@@ -347,11 +408,17 @@ fn unique(file: &str, doc: &Value, field: &str) -> Result<(), Error> {
             continue;
         };
         if let Some(first) = seen.insert(value, index) {
+            // Tokens are secrets: an error shows only their last four characters.
+            let shown = if matches!(field, "token" | "authToken") {
+                crate::journal::redact(value)
+            } else {
+                format!("{value:?}")
+            };
             return Err(Error::Invalid {
                 file: file.to_string(),
                 pointer: format!("/{index}/{field}"),
                 id: item_id(doc, &format!("/{index}")),
-                reason: format!("duplicate {field} {value:?}, first used at /{first}/{field}"),
+                reason: format!("duplicate {field} {shown}, first used at /{first}/{field}"),
             });
         }
     }

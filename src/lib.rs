@@ -89,12 +89,12 @@ mod watch;
 
 pub use builder::MockServerBuilder;
 pub use chaos::Latency;
-pub use cli::{Cli, Command, LogFormat};
+pub use cli::{Cli, Command, FixturesCommand, LogFormat};
 pub use clock::Clock;
 pub use config::{Admin, AuthMode, Config, Cors, Limits};
 pub use control::ControlError;
 pub use error::Error;
-pub use fixtures::{FixtureSource, Fixtures};
+pub use fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtures};
 pub use generate::write_fixture_file as write_generated;
 pub use journal::Entry as JournalEntry;
 pub use ratelimit::RateLimit;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use livechat_mock::{Cli, Command, Config, Error, FixtureSource, LogFormat, MockServer};
+use livechat_mock::{
+    Cli, Command, Config, Error, FixtureSource, FixturesCommand, LogFormat, MockServer,
+};
 use tracing_subscriber::EnvFilter;
 
 /// A faster allocator than glibc's for the many small allocations of loading and serving.
@@ -15,16 +17,29 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
     init_logging(cli.log_format);
-    if let Some(Command::Generate {
-        count,
-        seed,
-        fixtures,
-    }) = cli.command.take()
-    {
-        return match write_generated(count, seed, fixtures) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => report(&err),
-        };
+    match cli.command.take() {
+        Some(Command::Generate {
+            count,
+            seed,
+            fixtures,
+        }) => {
+            return match write_generated(count, seed, fixtures) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => report(&err),
+            };
+        }
+        Some(Command::Fixtures(FixturesCommand::Export { dir })) => {
+            return match livechat_mock::export_fixtures(&dir) {
+                Ok(written) => {
+                    for path in written {
+                        println!("{}", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => report(&err),
+            };
+        }
+        None => {}
     }
     let config = cli.into_config();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -57,15 +72,45 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish. SIGHUP reloads the
+/// fixture files, as daemons do.
 async fn run(config: Config) -> Result<(), Error> {
-    let server = MockServer::start(config).await?;
+    let server = std::sync::Arc::new(MockServer::start(config).await?);
     // The handlers are installed before the line that tells callers they may send a signal.
     let signalled = shutdown_signal();
+    #[cfg(unix)]
+    let reloader = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .ok()
+        .map(|mut hangup| {
+        let server = server.clone();
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                let server = server.clone();
+                let reloaded = tokio::task::spawn_blocking(move || server.reload()).await;
+                match reloaded {
+                    Ok(Ok(())) => tracing::info!(
+                        "SIGHUP: fixtures reloaded; visitors registered or changed since start-up were dropped"
+                    ),
+                    Ok(Err(err)) => tracing::error!(
+                        "SIGHUP: fixtures not reloaded, still serving the last good data: {err}"
+                    ),
+                    Err(err) => tracing::error!(error = %err, "SIGHUP: reload stopped"),
+                }
+            }
+        })
+        });
     println!("listening on {}", server.uri());
     let _ = std::io::stdout().flush();
     signalled.await;
-    server.shutdown().await;
+    #[cfg(unix)]
+    if let Some(reloader) = reloader {
+        reloader.abort();
+        let _ = reloader.await;
+    }
+    match std::sync::Arc::try_unwrap(server) {
+        Ok(server) => server.shutdown().await,
+        Err(server) => drop(server), // a reload in flight holds it; dropping stops the server
+    }
     Ok(())
 }
 

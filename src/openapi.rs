@@ -321,7 +321,7 @@ fn companion_paths() -> Map<String, Value> {
                 "properties": {
                     "token": { "type": "string", "pattern": "\\S" },
                     "name": maybe_text, "email": maybe_text, "department": maybe_text, "phone": maybe_text,
-                    "username": { "type": ["string", "null"], "minLength": 1 },
+                    "username": maybe_text,
                     "customFields": { "type": ["array", "null"], "items": custom_field }
                 },
                 "required": ["token"]

@@ -41,7 +41,7 @@ pub fn schema() -> Value {
         "type": "object",
         "properties": {
             "outcome": { "enum": names, "description": "An outcome id or a spec page example name." },
-            "times": { "type": "integer", "minimum": 1, "description": "How many matching requests get it; absent: all, until deleted." },
+            "times": { "type": "integer", "minimum": 1, "maximum": 1000000000000000u64, "description": "How many matching requests get it; absent: all, until deleted." },
             "match": {
                 "type": "object",
                 "properties": { "visitorId": { "type": "string" }, "userId": { "type": "string" } },
@@ -91,6 +91,7 @@ impl Override {
             user_id: m.get("userId").and_then(text),
         });
         // The schema admits 3 and 3.0 alike; past u64 it is as good as no limit.
+        // The schema bounds `times` to 10^15, which an f64 holds exactly.
         let times = value.get("times").and_then(Value::as_f64).map(|t| t as u64);
         let request = OverrideRequest {
             outcome: value.get("outcome").and_then(text).unwrap_or_default(),

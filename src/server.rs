@@ -153,7 +153,9 @@ pub async fn serve(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
-        .max_buf_size(limits.max_head_bytes.max(8192));
+        .max_buf_size(limits.max_head_bytes.max(8192))
+        // Node accepts up to 2,000 headers; the head's size is what --max-head-bytes bounds.
+        .max_headers(2000);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
@@ -248,6 +250,15 @@ pub async fn serve(
     }
 }
 
+/// 32 random hex characters.
+fn random_token() -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+        .collect()
+}
+
 /// Binds the configured address.
 ///
 /// # Errors
@@ -291,7 +302,17 @@ impl MockServer {
     ///
     /// # Errors
     /// A bad schema set or fixture file, or an address that cannot be bound.
-    pub async fn start(config: Config) -> Result<MockServer, Error> {
+    pub async fn start(mut config: Config) -> Result<MockServer, Error> {
+        config.validate().map_err(Error::Config)?;
+        if config.admin == crate::config::Admin::Open && !config.is_loopback() {
+            // Off loopback the control API is never open: a token is made for this run and
+            // shown once, as notebook servers do.
+            let token = random_token();
+            eprintln!(
+                "the control API (/_mock/) listens beyond loopback: send `Authorization: Bearer {token}` (or set --admin-token)"
+            );
+            config.admin = crate::config::Admin::Token(token);
+        }
         let state = Arc::new(AppState::load(&config)?);
         let listener = bind(&config).await?;
         let address = listener.local_addr().map_err(|source| Error::Bind {
@@ -299,7 +320,7 @@ impl MockServer {
             source,
         })?;
         if !address.ip().is_loopback() {
-            tracing::warn!(%address, "listening beyond this machine: anyone who can reach this address can read the fixtures and use the control API");
+            tracing::warn!(%address, "listening beyond this machine: anyone who can reach this address can read the fixtures and call the API");
         }
         let (tx, rx) = oneshot::channel::<()>();
         let watcher = config
@@ -373,6 +394,15 @@ impl MockServer {
     /// As `GET /_mock/requests`: what clients sent, oldest first (tokens redacted).
     pub fn requests(&self) -> Vec<JournalEntry> {
         control::requests(&self.state, &Filter::default())
+    }
+
+    /// Reads the fixture files again (what SIGHUP and `--watch` do): a valid set is served from
+    /// now on, replacing visitors registered or changed since; on an error nothing changes.
+    ///
+    /// # Errors
+    /// The same errors as at start-up, naming the file, the place and the reason.
+    pub fn reload(&self) -> Result<(), Error> {
+        self.state.reload()
     }
 
     /// As `POST /_mock/reset`: the loaded fixtures again, no override.

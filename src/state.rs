@@ -137,7 +137,17 @@ impl AppState {
     /// The same errors as at start-up, naming the file, the place and the reason.
     pub(crate) fn reload(&self) -> Result<(), Error> {
         let store = build_store(&self.config, &self.schemas)?;
-        *self.store.write().unwrap_or_else(|e| e.into_inner()) = store;
+        let old = std::mem::replace(
+            &mut *self.store.write().unwrap_or_else(|e| e.into_inner()),
+            store,
+        );
+        drop(old);
+        self.registered
+            .count
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        self.registered
+            .bytes
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         *self.pristine.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(())
     }
@@ -148,13 +158,17 @@ impl AppState {
     }
 
     /// The data, for the control API to change (keeping the loaded data for a reset).
+    ///
+    /// The first change copies the loaded data for a reset; the copy is taken under the read
+    /// lock, so readers are never stalled by it (at a million visitors it takes most of a second).
     pub(crate) fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
-        let store = self.store.write().unwrap_or_else(|e| e.into_inner());
-        let mut pristine = self.pristine.lock().unwrap_or_else(|e| e.into_inner());
-        if pristine.is_none() {
-            *pristine = Some(store.clone());
+        {
+            let mut pristine = self.pristine.lock().unwrap_or_else(|e| e.into_inner());
+            if pristine.is_none() {
+                *pristine = Some(self.store().clone());
+            }
         }
-        store
+        self.store.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The admin override, under its lock.
@@ -183,7 +197,12 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         if let Some(pristine) = pristine {
-            *self.store.write().unwrap_or_else(|e| e.into_inner()) = pristine;
+            // Copied before the write lock: readers wait only for the swap.
+            let old = std::mem::replace(
+                &mut *self.store.write().unwrap_or_else(|e| e.into_inner()),
+                pristine,
+            );
+            drop(old); // freed outside the lock too
         }
         self.set_override(None);
         self.registered

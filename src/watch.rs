@@ -12,18 +12,44 @@ use crate::state::AppState;
 /// How often the files are looked at.
 const POLL: Duration = Duration::from_millis(200);
 /// The files a fixture directory holds.
-const FILES: [&str; 3] = ["visitors.json", "users.json", "permissions.json"];
+const FILES: [&str; 5] = [
+    "visitors.json",
+    "users.json",
+    "permissions.json",
+    "departments.json",
+    "custom-fields.json",
+];
 
-/// What identifies a version of a file: its modification time and length (or its absence).
-type Stamp = Option<(SystemTime, u64)>;
+/// What may have changed a file: its modification time, length and kind (or its absence).
+type Stamp = Option<(SystemTime, u64, bool)>;
 
 fn stamp(path: &Path) -> Stamp {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
+    Some((meta.modified().ok()?, meta.len(), meta.is_file()))
 }
 
 fn stamps(dir: &Path) -> Vec<Stamp> {
     FILES.iter().map(|f| stamp(&dir.join(f))).collect()
+}
+
+/// What a file holds: a digest of its bytes. Only regular files are read (a FIFO would block
+/// the reader forever); anything else reads as a marker the reload then refuses.
+fn content(dir: &Path) -> Vec<Option<u64>> {
+    use std::hash::{Hash, Hasher};
+    FILES
+        .iter()
+        .map(|f| {
+            let path = dir.join(f);
+            let meta = std::fs::metadata(&path).ok()?;
+            if !meta.is_file() {
+                return Some(u64::MAX);
+            }
+            let bytes = std::fs::read(&path).ok()?;
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            bytes.hash(&mut hasher);
+            Some(hasher.finish())
+        })
+        .collect()
 }
 
 /// Watches the fixture directory of `state` until the task is dropped; does nothing for
@@ -38,6 +64,7 @@ pub async fn watch(state: Arc<AppState>) {
     };
     tracing::info!(dir = %dir.display(), "watching the fixture files");
     let mut seen = stamps(&dir);
+    let mut held = content(&dir);
     let mut ticker = tokio::time::interval(POLL);
     loop {
         ticker.tick().await;
@@ -46,10 +73,18 @@ pub async fn watch(state: Arc<AppState>) {
             continue;
         }
         seen = now;
+        // A touch that changed no byte reloads nothing (and drops no registered visitor).
+        let now_held = content(&dir);
+        if now_held == held {
+            continue;
+        }
+        held = now_held;
         let state = state.clone();
         let result = tokio::task::spawn_blocking(move || state.reload()).await;
         match result {
-            Ok(Ok(())) => tracing::info!("fixtures reloaded"),
+            Ok(Ok(())) => tracing::info!(
+                "fixtures reloaded; visitors registered or changed through the API since were dropped"
+            ),
             Ok(Err(err)) => {
                 tracing::error!("fixtures not reloaded, still serving the last good data: {err}")
             }

@@ -159,7 +159,7 @@ async fn a_missing_fixture_directory_names_the_file_and_the_cause() {
     assert_eq!(code, 1);
     assert_eq!(
         stderr,
-        "error: /nonexistent/fixtures/visitors.json: cannot read the file\n  caused by: No such file or directory (os error 2)\n"
+        "error: /nonexistent/fixtures: the fixture directory does not exist (it must hold visitors.json and users.json; optional: permissions.json, departments.json, custom-fields.json; `livechat-mock fixtures export DIR` writes the bundled ones)\n"
     );
 }
 

@@ -8,6 +8,7 @@ mod companion;
 mod controls;
 mod cors;
 mod fidelity;
+mod hardening;
 mod limits;
 mod openapi;
 mod responses;
