@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Body;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -16,6 +15,7 @@ use crate::error::display_pointer;
 use crate::journal::Filter;
 use crate::query;
 use crate::request::header;
+use crate::response_body::MockBody;
 use crate::service::{HttpResponse, add_cors_headers, mock_error};
 use crate::state::AppState;
 
@@ -133,7 +133,7 @@ where
     match (&method, segments.as_slice()) {
         (&Method::GET, ["health"]) => health(state),
         (&Method::GET, ["openapi.json"]) => {
-            let mut response = Response::new(Full::new(state.openapi.clone()));
+            let mut response = Response::new(MockBody::from(state.openapi.clone()));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -283,17 +283,42 @@ fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
         }
         None => None,
     };
+    let number = |key: &str| -> Result<Option<u64>, String> {
+        match params.get(key).map(|v| v.parse::<u64>()) {
+            None => Ok(None),
+            Some(Ok(n)) => Ok(Some(n)),
+            Some(Err(_)) => Err(format!("{key} must be a whole number")),
+        }
+    };
+    let (after, limit) = match (number("after"), number("limit")) {
+        (Ok(after), Ok(limit)) => (
+            after,
+            limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
+        ),
+        (Err(message), _) | (_, Err(message)) => {
+            return mock_error(StatusCode::BAD_REQUEST, &message);
+        }
+    };
     let filter = Filter {
         path: params.get("path").cloned(),
         status,
         outcome: params.get("outcome").cloned(),
+        after,
     };
-    let entries = control::requests(state, &filter);
-    json_response(StatusCode::OK, &json!({ "requests": entries }))
+    // Streamed: each entry is formatted as the client reads, so a client that never reads
+    // holds only the page's shared records, never a formatted copy of the journal.
+    let page = state.journal.page(&filter, limit);
+    let mut response = Response::new(MockBody::Chunks(Box::new(page.into_json_chunks())));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    add_cors_headers(response.headers_mut());
+    response
 }
 
 fn json_response(status: StatusCode, value: &Value) -> HttpResponse {
-    let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+    let mut response = Response::new(MockBody::from(Bytes::from(value.to_string())));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -304,7 +329,7 @@ fn json_response(status: StatusCode, value: &Value) -> HttpResponse {
 }
 
 fn no_content() -> HttpResponse {
-    let mut response = Response::new(Full::new(Bytes::new()));
+    let mut response = Response::new(MockBody::empty());
     *response.status_mut() = StatusCode::NO_CONTENT;
     add_cors_headers(response.headers_mut());
     response

@@ -125,6 +125,16 @@ pub struct Cli {
     )]
     pub journal_size: usize,
 
+    /// The most the journal may hold, in bytes; the oldest entries go first. Header values,
+    /// paths and queries past 1 KiB are cut (and the entry says `truncated`).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_JOURNAL_BYTES",
+        default_value_t = 16 * 1024 * 1024,
+        value_name = "BYTES"
+    )]
+    pub journal_bytes: usize,
+
     /// Answer as this Rocket.Chat release did (7.0.0 to 9.0.x) [default: 8.6.0, the newest 8.x].
     #[arg(long, env = "LIVECHAT_MOCK_API_VERSION", value_name = "X.Y.Z")]
     pub api_version: Option<Version>,
@@ -294,6 +304,7 @@ impl Cli {
             seed: self.seed,
             admin,
             journal_size: self.journal_size,
+            journal_bytes: self.journal_bytes,
             clock: Clock::System,
             api_version: self.api_version.unwrap_or_default(),
             generate: self.generate,

@@ -36,6 +36,8 @@ pub struct Config {
     pub admin: Admin,
     /// How many requests the journal keeps (0: none).
     pub journal_size: usize,
+    /// The most the journal's entries may weigh, in bytes (oldest dropped first).
+    pub journal_bytes: usize,
     /// Where time comes from (the rate limiter's windows, the journal's times).
     pub clock: Clock,
     /// The Rocket.Chat release whose behaviour and contract the mock follows.
@@ -109,6 +111,7 @@ impl Default for Config {
             seed: 0,
             admin: Admin::Open,
             journal_size: 1000,
+            journal_bytes: 16 * 1024 * 1024,
             clock: Clock::System,
             api_version: Version::DEFAULT,
             generate: 0,

@@ -78,6 +78,7 @@ mod overrides;
 mod query;
 mod ratelimit;
 mod request;
+mod response_body;
 mod schema;
 mod selection;
 mod server;

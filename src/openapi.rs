@@ -449,14 +449,16 @@ fn control_paths(token: bool) -> Map<String, Value> {
         "mockListRequests",
         "The request journal",
         json!({
-            "200": json_ok("Oldest first.", json!({ "type": "object", "properties": { "requests": { "type": "array", "items": { "$ref": "#/components/schemas/JournalEntry" } } }, "required": ["requests"] })),
+            "200": json_ok("Oldest first; with `limit`, `next` is the `after` of the next page.", json!({ "type": "object", "properties": { "requests": { "type": "array", "items": { "$ref": "#/components/schemas/JournalEntry" } }, "next": { "type": "integer" } }, "required": ["requests"] })),
             "400": mock_error_response("A filter is not valid.")
         }),
     );
     list["parameters"] = json!([
         { "name": "path", "in": "query", "required": false, "schema": { "type": "string" } },
         { "name": "status", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 100, "maximum": 599 } },
-        { "name": "outcome", "in": "query", "required": false, "schema": { "type": "string" } }
+        { "name": "outcome", "in": "query", "required": false, "schema": { "type": "string" } },
+        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 } },
+        { "name": "after", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 } }
     ]);
     paths.insert("/_mock/requests".into(), json!({
         "get": list,
@@ -491,7 +493,9 @@ pub fn document(schemas: &SchemaSet, describe: &Describe) -> Value {
             "headers": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }], "minItems": 2, "maxItems": 2 } },
             "outcome": { "type": "string" }, "rule": { "type": "string" },
             "status": { "type": ["integer", "null"] }, "gate": { "enum": ["passed", "blocked", "bypassed", "none"] },
-            "delay_ms": { "type": ["integer", "null"] }, "micros": { "type": "integer" }
+            "delay_ms": { "type": ["integer", "null"] }, "micros": { "type": "integer" },
+            "seq": { "type": "integer", "description": "Its place in the journal: the `after` cursor." },
+            "truncated": { "type": "boolean", "description": "A header value, the path or the query was past 1 KiB and cut." }
         },
         "required": ["time", "method", "path", "query", "headers", "outcome", "rule", "status", "gate", "delay_ms", "micros"]
     }));

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Body;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -19,6 +18,7 @@ use crate::journal::{Record, redacted_headers};
 use crate::outcome::{Headers, Reply, Verdict};
 use crate::ratelimit::{RateCheck, Route};
 use crate::request::RequestParts;
+use crate::response_body::MockBody;
 use crate::state::AppState;
 
 /// The headers the real server allows on cross-origin requests.
@@ -46,7 +46,7 @@ const ALLOW_METHODS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_METHODS)
 const X_MOCK_ERROR: HeaderName = HeaderName::from_static("x-mock-error");
 
 /// The response type of every route.
-pub type HttpResponse = Response<Full<Bytes>>;
+pub type HttpResponse = Response<MockBody>;
 
 /// The error that makes hyper drop a connection without answering: the `reset` and `hang`
 /// faults.
@@ -181,6 +181,7 @@ async fn record(
         Action::Respond(response) => Some(response.status().as_u16()),
         Action::Reset | Action::Hang => None,
     };
+    let head = parts.method == Method::HEAD;
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         target: "livechat_mock::request",
@@ -207,6 +208,12 @@ async fn record(
         });
     }
     match routed.action {
+        // Hono answers HEAD with `new Response(null, getResponse)` and Node then sends no
+        // Content-Length: a body of unknown length, which hyper never writes for HEAD.
+        Action::Respond(mut response) if head => {
+            *response.body_mut() = MockBody::Chunks(Box::new(std::iter::empty()));
+            Ok(response)
+        }
         Action::Respond(response) => Ok(response),
         Action::Reset => Err(InjectedFault("reset")),
         Action::Hang => {
@@ -217,7 +224,7 @@ async fn record(
 }
 
 fn empty(status: StatusCode) -> HttpResponse {
-    let mut response = Response::new(Full::new(Bytes::new()));
+    let mut response = Response::new(MockBody::empty());
     *response.status_mut() = status;
     response
 }
@@ -425,7 +432,7 @@ where
 }
 
 fn json_response(reply: Reply) -> HttpResponse {
-    let mut response = Response::new(Full::new(reply.body));
+    let mut response = Response::new(MockBody::from(reply.body));
     *response.status_mut() = reply.status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, JSON);
@@ -462,7 +469,7 @@ pub(crate) fn add_cors_headers(headers: &mut HeaderMap) {
 }
 
 fn text_response(status: StatusCode, body: &'static str) -> HttpResponse {
-    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    let mut response = Response::new(MockBody::from(Bytes::from_static(body.as_bytes())));
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, TEXT);
     response
@@ -488,7 +495,7 @@ pub(crate) fn not_found() -> HttpResponse {
 /// `{"mock_error": "..."}` and an `X-Mock-Error` header.
 pub(crate) fn mock_error(status: StatusCode, message: &str) -> HttpResponse {
     let body = serde_json::json!({ "mock_error": message }).to_string();
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+    let mut response = Response::new(MockBody::from(Bytes::from(body)));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, JSON);

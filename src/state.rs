@@ -121,7 +121,7 @@ impl AppState {
                 config.seed,
             ),
             limiter: config.rate_limit.map(RateLimiter::new),
-            journal: Journal::new(config.journal_size),
+            journal: Journal::new(config.journal_size, config.journal_bytes),
             clock: config.clock.clone(),
             admin: config.admin.clone(),
             version: config.api_version,

@@ -386,3 +386,63 @@ async fn sighup_reloads_and_keeps_serving() {
     let stderr = stop_and_read_stderr(&mut child).await;
     assert!(stderr.contains("SIGHUP: fixtures reloaded"), "{stderr}");
 }
+
+// 2. The journal is bounded in bytes whatever clients send, long values are cut (and said so),
+// and the listing pages with `limit` and `after`.
+#[tokio::test]
+async fn the_journal_is_bounded_in_bytes_and_pages() {
+    let app = with(Config {
+        journal_bytes: 256 * 1024,
+        ..Config::default()
+    })
+    .await;
+    let big = "b".repeat(15_000);
+    for _ in 0..300 {
+        app.client
+            .get(app.url(PATH))
+            .header("x-big", big.as_str())
+            .send()
+            .await
+            .unwrap();
+    }
+    let listing: Value = app
+        .client
+        .get(app.url("/_mock/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = listing["requests"].as_array().unwrap();
+    assert!(
+        entries.len() < 300 && entries.len() > 50,
+        "{}",
+        entries.len()
+    );
+    assert_eq!(entries.last().unwrap()["truncated"], true);
+    let text = serde_json::to_string(&listing).unwrap();
+    assert!(text.len() < 512 * 1024, "the listing weighs {}", text.len());
+
+    let first: Value = app
+        .client
+        .get(app.url("/_mock/requests?limit=2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["requests"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_u64().unwrap();
+    let second: Value = app
+        .client
+        .get(app.url(&format!("/_mock/requests?limit=2&after={next}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["requests"][0]["seq"].as_u64(), Some(next + 1));
+}
