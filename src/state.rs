@@ -159,8 +159,8 @@ impl AppState {
 
     /// The data, for the control API to change (keeping the loaded data for a reset).
     ///
-    /// The first change copies the loaded data for a reset; the copy is taken under the read
-    /// lock, so readers are never stalled by it (at a million visitors it takes most of a second).
+    /// The first change keeps a copy of the data for a reset: cheap, since the loaded visitors
+    /// are shared and only the overlay of changes is copied (see [`Store`]).
     pub(crate) fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
         {
             let mut pristine = self.pristine.lock().unwrap_or_else(|e| e.into_inner());

@@ -129,13 +129,28 @@ pub struct Account {
     pub bypass_rate_limit: bool,
 }
 
-/// The indexed data one request reads. Cloning is cheap per visitor: bodies are shared.
-#[derive(Debug, Default, Clone)]
-pub struct Store {
-    /// By `_id`, in fixture order (new visitors last).
+/// The visitors as loaded: immutable once built, shared by every copy of the store.
+#[derive(Debug, Default)]
+struct Loaded {
+    /// By `_id`, in fixture order.
     visitors: IndexMap<Box<str>, VisitorEntry>,
     /// `token` → `_id`: tokens are unique, as the real collection's index makes them.
     tokens: HashMap<Box<str>, Box<str>>,
+}
+
+/// The indexed data one request reads.
+///
+/// The loaded visitors are shared and never copied; changes (the control API, registration,
+/// deletion) live in a small overlay on top. So copying the store for a later reset, at a million
+/// visitors, copies only what changed: a write never stalls readers, and a reset drops the
+/// overlay.
+#[derive(Debug, Default, Clone)]
+pub struct Store {
+    loaded: Arc<Loaded>,
+    /// `_id` → the visitor now (`None`: deleted); new visitors in the order they came.
+    changed: IndexMap<Box<str>, Option<VisitorEntry>>,
+    /// `token` → the `_id` holding it now (`None`: no longer held), for changed tokens.
+    changed_tokens: HashMap<Box<str>, Option<Box<str>>>,
     accounts: HashMap<String, Account>,
     /// The users as loaded, for the login endpoint.
     users: Vec<User>,
@@ -162,9 +177,14 @@ impl Store {
         generated: Option<&Plan>,
     ) -> Store {
         let capacity = fixtures.visitors.len() + generated.map_or(0, |plan| plan.count);
-        let mut store = Store {
+        let mut loaded = Loaded {
             visitors: IndexMap::with_capacity(capacity),
             tokens: HashMap::with_capacity(capacity),
+        };
+        let mut store = Store {
+            loaded: Arc::default(),
+            changed: IndexMap::new(),
+            changed_tokens: HashMap::new(),
             accounts: HashMap::new(),
             users: fixtures.users.clone(),
             departments: fixtures.departments.clone(),
@@ -187,15 +207,16 @@ impl Store {
                     violation.message
                 );
             }
-            store.tokens.insert(entry.token.clone(), id.into());
-            store.visitors.insert(id.into(), entry);
+            loaded.tokens.insert(entry.token.clone(), id.into());
+            loaded.visitors.insert(id.into(), entry);
         }
         if let Some(plan) = generated {
-            store.add_generated(plan, schemas);
+            add_generated(&mut loaded, plan, schemas, version);
             store.last_guest = store
                 .last_guest
                 .max(plan.first_guest + plan.count as u64 - 1);
         }
+        store.loaded = Arc::new(loaded);
 
         store.accounts = fixtures
             .users
@@ -224,16 +245,48 @@ impl Store {
 
     /// The 200 response for `id`, if such a visitor exists and is not disabled.
     pub fn found(&self, id: &str) -> Option<&Prepared> {
-        self.visitors
-            .get(id)
+        self.entry(id)
             .filter(|entry| !entry.disabled)
             .map(|entry| &entry.found)
     }
 
+    /// The visitor with this `_id` now: the overlay first, then the loaded data.
+    fn entry(&self, id: &str) -> Option<&VisitorEntry> {
+        match self.changed.get(id) {
+            Some(now) => now.as_ref(),
+            None => self.loaded.visitors.get(id),
+        }
+    }
+
     /// The visitor holding `token`, with its `_id`.
     pub fn by_token(&self, token: &str) -> Option<(&str, &VisitorEntry)> {
-        let id = self.tokens.get(token)?;
-        self.visitors.get(id).map(|entry| (&**id, entry))
+        let id: &str = match self.changed_tokens.get(token) {
+            Some(now) => now.as_deref()?,
+            None => self.loaded.tokens.get(token)?,
+        };
+        self.entry(id)
+            .filter(|entry| &*entry.token == token)
+            .map(|entry| (id, entry))
+    }
+
+    /// Every visitor now, in order: the loaded ones (changed in place, deleted ones left out),
+    /// then the new ones.
+    fn entries(&self) -> impl Iterator<Item = (&str, &VisitorEntry)> {
+        let loaded =
+            self.loaded
+                .visitors
+                .iter()
+                .filter_map(|(id, entry)| match self.changed.get(id) {
+                    Some(now) => now.as_ref().map(|e| (&**id, e)),
+                    None => Some((&**id, entry)),
+                });
+        let added = self.changed.iter().filter_map(|(id, now)| {
+            if self.loaded.visitors.contains_key(id) {
+                return None;
+            }
+            now.as_ref().map(|e| (&**id, e))
+        });
+        loaded.chain(added)
     }
 
     /// The users of `users.json`.
@@ -262,7 +315,7 @@ impl Store {
         hint: &str,
         matches: impl Fn(&Map<String, Value>) -> bool,
     ) -> Option<Map<String, Value>> {
-        self.visitors.values().find_map(|entry| {
+        self.entries().find_map(|(_, entry)| {
             let body = std::str::from_utf8(&entry.found.body).ok()?;
             if !body.contains(hint) {
                 return None;
@@ -274,7 +327,7 @@ impl Store {
 
     /// The stored document of the visitor with this `_id`.
     pub fn document(&self, id: &str) -> Option<Map<String, Value>> {
-        self.visitors.get(id).map(VisitorEntry::document)
+        self.entry(id).map(VisitorEntry::document)
     }
 
     /// Takes the next `guest-N` number.
@@ -285,12 +338,20 @@ impl Store {
 
     /// Every visitor `_id`, in order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.visitors.keys().map(|id| &**id)
+        self.entries().map(|(id, _)| id)
     }
 
     /// How many visitors are indexed, disabled ones included.
     pub fn visitor_count(&self) -> usize {
-        self.visitors.len()
+        let mut count = self.loaded.visitors.len();
+        for (id, now) in &self.changed {
+            match (self.loaded.visitors.contains_key(id), now.is_some()) {
+                (true, false) => count -= 1,
+                (false, true) => count += 1,
+                _ => {}
+            }
+        }
+        count
     }
 
     /// Adds or replaces the visitor of a schema-valid stored document; returns whether it is new.
@@ -311,31 +372,49 @@ impl Store {
             self.last_guest = self.last_guest.max(n);
         }
         let entry = VisitorEntry::from_document(doc.clone(), schemas, self.version);
-        if let Some(owner) = self
-            .tokens
-            .get(&*entry.token)
-            .filter(|owner| &***owner != id)
+        if let Some((owner, _)) = self
+            .by_token(&entry.token)
+            .filter(|(owner, _)| *owner != id)
         {
             return Err(format!(
-                "token {:?} already belongs to visitor {owner:?}",
-                entry.token
+                "token {} already belongs to visitor {owner:?}",
+                crate::journal::redact(&entry.token)
             ));
         }
-        if let Some(old) = self.visitors.get(id) {
-            self.tokens.remove(&old.token);
+        let old_token = self.entry(id).map(|old| old.token.clone());
+        let created = old_token.is_none();
+        if let Some(old_token) = old_token {
+            self.changed_tokens.insert(old_token, None);
         }
-        self.tokens.insert(entry.token.clone(), id.into());
-        Ok(self.visitors.insert(id.into(), entry).is_none())
+        self.changed_tokens
+            .insert(entry.token.clone(), Some(id.into()));
+        self.changed.insert(id.into(), Some(entry));
+        Ok(created)
     }
 
-    /// Generates the plan's visitors on every core (chunks are independent, so the result does
-    /// not depend on the number of threads) and adds them in order.
-    fn add_generated(&mut self, plan: &Plan, schemas: &SchemaSet) {
+    /// Removes a visitor; returns whether it existed.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(token) = self.entry(id).map(|entry| entry.token.clone()) else {
+            return false;
+        };
+        self.changed_tokens.insert(token, None);
+        if self.loaded.visitors.contains_key(id) {
+            self.changed.insert(id.into(), None);
+        } else {
+            self.changed.shift_remove(id);
+        }
+        true
+    }
+}
+
+/// Generates the plan's visitors on every core (chunks are independent, so the result does not
+/// depend on the number of threads) and adds them in order.
+fn add_generated(loaded: &mut Loaded, plan: &Plan, schemas: &SchemaSet, version: Version) {
+    {
         let chunks = generate::chunks(plan);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, chunks.max(1));
-        let version = self.version;
         let mut made: Vec<(usize, Vec<Indexed>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|worker| {
@@ -369,13 +448,13 @@ impl Store {
         let mut broken = 0usize;
         let mut clashes = 0usize;
         for (id, entry) in made.into_iter().flat_map(|(_, entries)| entries) {
-            if self.visitors.contains_key(&id) || self.tokens.contains_key(&entry.token) {
+            if loaded.visitors.contains_key(&id) || loaded.tokens.contains_key(&entry.token) {
                 clashes += 1;
                 continue;
             }
             broken += usize::from(entry.found.verdict.is_err());
-            self.tokens.insert(entry.token.clone(), id.clone());
-            self.visitors.insert(id, entry);
+            loaded.tokens.insert(entry.token.clone(), id.clone());
+            loaded.visitors.insert(id, entry);
         }
         if broken > 0 {
             tracing::warn!(
@@ -388,17 +467,6 @@ impl Store {
                 clashes,
                 "generated visitors skipped: their _id or token was already taken"
             );
-        }
-    }
-
-    /// Removes a visitor; returns whether it existed.
-    pub fn remove(&mut self, id: &str) -> bool {
-        match self.visitors.shift_remove(id) {
-            Some(entry) => {
-                self.tokens.remove(&entry.token);
-                true
-            }
-            None => false,
         }
     }
 }
