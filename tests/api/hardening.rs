@@ -446,3 +446,111 @@ async fn the_journal_is_bounded_in_bytes_and_pages() {
         .unwrap();
     assert_eq!(second["requests"][0]["seq"].as_u64(), Some(next + 1));
 }
+
+// 10. A touch that changes no byte reloads nothing: visitors registered through the API stay.
+#[tokio::test]
+async fn watch_ignores_a_touch_that_changes_nothing() {
+    let dir = copy_of("fixtures", "touch");
+    let (mut child, uri) =
+        start_binary(&["--watch", "--fixtures", dir.path().to_str().unwrap()]).await;
+    let client = reqwest::Client::new();
+    let registered = client
+        .post(format!("{uri}/api/v1/livechat/visitor"))
+        .header("Content-Type", "application/json")
+        .body(json!({"visitor": {"token": "kept-across-touch"}}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 200);
+    // rewrite the same bytes: the modification time changes, the content does not
+    let same = std::fs::read_to_string(dir.path().join("visitors.json")).unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    dir.write("visitors.json", &same);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let by_token = client
+        .get(format!("{uri}/api/v1/livechat/visitor/kept-across-touch"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_token.status(),
+        200,
+        "the registered visitor survived the touch"
+    );
+    let stderr = stop_and_read_stderr(&mut child).await;
+    assert!(!stderr.contains("fixtures reloaded"), "{stderr}");
+}
+
+// 11. A FIFO in place of a fixture file is refused without blocking, and shutdown still works.
+#[tokio::test]
+async fn a_fifo_fixture_is_refused_without_blocking() {
+    let dir = copy_of("fixtures", "fifo");
+    let (mut child, _uri) =
+        start_binary(&["--watch", "--fixtures", dir.path().to_str().unwrap()]).await;
+    let fifo = dir.path().join("visitors.json");
+    std::fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let started = Instant::now();
+    let stderr = stop_and_read_stderr(&mut child).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "SIGTERM is not held up by the watcher"
+    );
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+
+    let output = binary(&["--port", "0", "--fixtures", dir.path().to_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("visitors.json: not a regular file"));
+}
+
+// 6. The canary is in no log line either, text or JSON, at any level.
+#[tokio::test]
+async fn secrets_never_reach_the_log() {
+    let canary = "CANARY-l0g-4c1d";
+    for format in ["text", "json"] {
+        let mut child = binary(&["--port", "0", "--log-format", format])
+            .env("RUST_LOG", "trace")
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+        let uri = lines
+            .next_line()
+            .await
+            .unwrap()
+            .unwrap()
+            .trim_start_matches("listening on ")
+            .to_string();
+        let client = reqwest::Client::new();
+        client
+            .get(format!("{uri}/api/v1/livechat/visitor/{canary}"))
+            .send()
+            .await
+            .unwrap();
+        client
+            .get(format!("{uri}{PATH}?visitorId=x&authToken={canary}"))
+            .header("X-Auth-Token", canary)
+            .header("x-visitor-token", canary)
+            .send()
+            .await
+            .unwrap();
+        client
+            .post(format!("{uri}/api/v1/login"))
+            .header("Content-Type", "application/json")
+            .body(json!({"user": "agent.alice", "password": canary}).to_string())
+            .send()
+            .await
+            .unwrap();
+        let stderr = stop_and_read_stderr(&mut child).await;
+        assert!(stderr.contains("visitor/…4c1d"), "{stderr}");
+        assert!(!stderr.contains(canary), "{format}: {stderr}");
+    }
+}
