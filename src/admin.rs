@@ -220,16 +220,7 @@ fn health(state: &AppState) -> HttpResponse {
 }
 
 fn show_override(state: &AppState) -> HttpResponse {
-    let slot = state.override_slot();
-    let shown = match slot.as_ref() {
-        Some(active) => {
-            let mut value = serde_json::to_value(&active.request).unwrap_or(Value::Null);
-            value["remaining"] = json!(active.remaining);
-            value
-        }
-        None => json!({ "outcome": null }),
-    };
-    json_response(StatusCode::OK, &shown)
+    json_response(StatusCode::OK, &control::show_outcome(state))
 }
 
 fn set_override(state: &AppState, body: &[u8]) -> HttpResponse {

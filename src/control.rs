@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::journal::{Entry, Filter};
-use crate::overrides::Override;
+use crate::overrides::Overrides;
 use crate::state::AppState;
 
 /// Why a control operation was refused.
@@ -85,10 +85,29 @@ pub fn delete_visitor(state: &AppState, id: &str) -> Result<(), ControlError> {
 /// [`ControlError::BadOverride`] for a body its schema refuses or an unknown outcome.
 pub fn set_outcome(state: &AppState, body: &[u8]) -> Result<Value, ControlError> {
     let parsed =
-        Override::parse(body, &state.override_schema).map_err(ControlError::BadOverride)?;
-    let shown = serde_json::to_value(&parsed.request).unwrap_or(Value::Null);
+        Overrides::parse(body, &state.override_schema).map_err(ControlError::BadOverride)?;
+    let shown = if parsed.listed {
+        Value::Array(
+            parsed
+                .steps
+                .iter()
+                .map(|s| serde_json::to_value(&s.request).unwrap_or(Value::Null))
+                .collect(),
+        )
+    } else {
+        parsed
+            .steps
+            .front()
+            .map(|s| serde_json::to_value(&s.request).unwrap_or(Value::Null))
+            .unwrap_or(Value::Null)
+    };
     state.set_override(Some(parsed));
     Ok(shown)
+}
+
+/// What is left of the override or sequence, as `GET /_mock/outcome` shows it.
+pub fn show_outcome(state: &AppState) -> Value {
+    state.override_slot().shown()
 }
 
 /// Removes the admin override.

@@ -85,19 +85,14 @@ fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
         return None;
     }
     let mut slot = state.override_slot();
-    let active = slot.as_mut()?;
     let visitor_id = visitor_id(request, state).ok();
-    if !active.matches(visitor_id.as_deref(), request.user_id.as_deref()) {
-        return None;
-    }
-    let choice = active.choice;
-    if active.consume() {
-        *slot = None;
+    let choice = slot.take(visitor_id.as_deref(), request.user_id.as_deref());
+    if slot.steps.is_empty() {
         state
             .override_set
             .store(false, std::sync::atomic::Ordering::Release);
     }
-    Some(choice)
+    choice
 }
 
 /// How the emulated version reads an array given for `visitorId`.

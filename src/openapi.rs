@@ -380,7 +380,7 @@ fn control_paths(token: bool) -> Map<String, Value> {
             "operationId": id, "summary": summary, "tags": ["Mock control"], "responses": with_auth(responses)
         })
     };
-    let override_schema = crate::overrides::schema();
+    let override_schema = crate::overrides::body_schema();
     let mut paths = Map::new();
     paths.insert("/_mock/health".into(), json!({ "get": op("mockHealth", "Is the mock up", json!({
         "200": json_ok("Up.", json!({ "type": "object", "properties": { "status": { "const": "ok" }, "visitors": { "type": "integer" }, "journal": { "type": "integer" } }, "required": ["status", "visitors", "journal"] }))
@@ -389,7 +389,7 @@ fn control_paths(token: bool) -> Map<String, Value> {
         "mockSetOutcome",
         "Set the admin override",
         json!({
-            "200": json_ok("The override now in force.", override_schema.clone()),
+            "200": json_ok("The override (or sequence) now in force.", override_schema.clone()),
             "400": mock_error_response("The body could not be read."),
             "413": mock_error_response("The body is too large."),
             "422": mock_error_response("Not a valid override.")
@@ -397,7 +397,7 @@ fn control_paths(token: bool) -> Map<String, Value> {
     );
     put_outcome["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": override_schema } } });
     paths.insert("/_mock/outcome".into(), json!({
-        "get": op("mockGetOutcome", "The admin override in force", json!({ "200": json_ok("The override, or {\"outcome\": null}.", json!({ "type": "object" })) })),
+        "get": op("mockGetOutcome", "The admin override in force", json!({ "200": json_ok("The override, or {\"outcome\": null}; for a sequence, the steps left.", json!({ "type": ["object", "array"] })) })),
         "put": put_outcome,
         "delete": op("mockDeleteOutcome", "Remove the admin override", json!({ "204": no_content("Removed.") })),
     }));

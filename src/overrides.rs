@@ -53,6 +53,12 @@ pub fn schema() -> Value {
     })
 }
 
+/// The schema of a whole `PUT /_mock/outcome` body: one override, or a list of them.
+pub fn body_schema() -> Value {
+    let one = schema();
+    json!({ "oneOf": [one, { "type": "array", "minItems": 1, "items": one, "description": "A sequence: each step in order, used up by its times; a step without times stays." }] })
+}
+
 /// [`schema`], compiled.
 pub fn validator() -> jsonschema::Validator {
     // The schema is a constant of this file, so it always compiles.
@@ -70,14 +76,102 @@ pub struct Override {
     pub request: OverrideRequest,
 }
 
+/// What `PUT /_mock/outcome` set: one override, or a sequence served in order (WireMock's
+/// scenarios), each step used up before the next applies, then back to the fixtures (or to a
+/// last step with no `times`, which stays).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// The steps left; the first is in force.
+    pub steps: std::collections::VecDeque<Override>,
+    /// Whether they were given as a list (and are shown back as one).
+    pub listed: bool,
+}
+
+impl Overrides {
+    /// Reads a `PUT /_mock/outcome` body: one override object, or a non-empty list of them in
+    /// which only the last may leave out `times`.
+    ///
+    /// # Errors
+    /// As [`Override::parse`], with the list index in front; an empty list.
+    pub fn parse(body: &[u8], schema: &jsonschema::Validator) -> Result<Overrides, String> {
+        let value: Value =
+            serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        let Value::Array(items) = value else {
+            return Ok(Overrides {
+                steps: std::iter::once(Override::from_value(value, schema)?).collect(),
+                listed: false,
+            });
+        };
+        if items.is_empty() {
+            return Err("/: an outcome sequence needs at least one step".into());
+        }
+        let last = items.len() - 1;
+        let mut steps = std::collections::VecDeque::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let step = Override::from_value(item, schema).map_err(|e| format!("/{i}{e}"))?;
+            // A step without `times` never ends: the steps after it are never reached.
+            let endless = step.remaining.is_none() && i != last;
+            steps.push_back(step);
+            if endless {
+                break;
+            }
+        }
+        Ok(Overrides {
+            steps,
+            listed: true,
+        })
+    }
+
+    /// The step in force for this request, used up once; `None` when nothing is set or the
+    /// request is out of the step's scope.
+    pub fn take(&mut self, visitor_id: Option<&str>, user_id: Option<&str>) -> Option<Choice> {
+        let head = self.steps.front_mut()?;
+        if !head.matches(visitor_id, user_id) {
+            return None;
+        }
+        let choice = head.choice;
+        if head.consume() {
+            self.steps.pop_front();
+        }
+        Some(choice)
+    }
+
+    /// As `GET /_mock/outcome` shows it.
+    pub fn shown(&self) -> Value {
+        let show = |step: &Override| {
+            let mut value = serde_json::to_value(&step.request).unwrap_or(Value::Null);
+            value["remaining"] = json!(step.remaining);
+            value
+        };
+        if self.listed {
+            Value::Array(self.steps.iter().map(show).collect())
+        } else {
+            self.steps
+                .front()
+                .map_or_else(|| json!({ "outcome": null }), show)
+        }
+    }
+}
+
 impl Override {
-    /// Reads and checks a `PUT /_mock/outcome` body.
+    /// Reads and checks a `PUT /_mock/outcome` body holding one override.
     ///
     /// # Errors
     /// Invalid JSON, unknown fields, an unknown outcome or `times: 0`.
+    #[cfg(test)]
     pub fn parse(body: &[u8], schema: &jsonschema::Validator) -> Result<Override, String> {
         let value: Value =
             serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        Override::from_value(value, schema)
+    }
+
+    fn from_value(value: Value, schema: &jsonschema::Validator) -> Result<Override, String> {
+        if let Some(Value::String(name)) = value.get("outcome")
+            && let Err(message) = Choice::by_name(name)
+        {
+            // The schema's enum error lists two names "or N other candidates": say them all.
+            return Err(format!("/outcome: {message}"));
+        }
         if let Some(error) = schema.iter_errors(&value).next() {
             let at = error.instance_path().to_string();
             return Err(format!(

@@ -362,7 +362,37 @@ impl MockServer {
         self.set_outcome_json(&body).map(|_| ())
     }
 
-    /// As `PUT /_mock/outcome` with a whole body: `{"outcome", "times"?, "match"?}`.
+    /// As `PUT /_mock/outcome` with a list: each outcome for its `times` matching requests, in
+    /// order, then back to the fixtures (a last step with `None` stays until cleared). For
+    /// retry and backoff tests: `[(ServerError, Some(2)), (RateLimited, Some(1))]`.
+    ///
+    /// # Errors
+    /// An empty list.
+    pub fn set_outcome_sequence(
+        &self,
+        steps: &[(OutcomeId, Option<u64>)],
+    ) -> Result<(), ControlError> {
+        let body: Vec<Value> = steps
+            .iter()
+            .map(|(outcome, times)| {
+                let mut step = serde_json::json!({ "outcome": outcome.as_str() });
+                if let Some(times) = times {
+                    step["times"] = (*times).into();
+                }
+                step
+            })
+            .collect();
+        self.set_outcome_json(&Value::Array(body)).map(|_| ())
+    }
+
+    /// As `GET /_mock/outcome`: the override in force with what is left of it (`remaining`),
+    /// the steps left of a sequence, or `{"outcome": null}`.
+    pub fn outcome(&self) -> Value {
+        control::show_outcome(&self.state)
+    }
+
+    /// As `PUT /_mock/outcome` with a whole body: `{"outcome", "times"?, "match"?}`, or a list
+    /// of them (a sequence).
     ///
     /// # Errors
     /// A body the override schema refuses, or an unknown outcome or example name.

@@ -11,7 +11,7 @@ use crate::generate;
 use crate::journal::Journal;
 use crate::openapi;
 use crate::outcome::Replies;
-use crate::overrides::Override;
+use crate::overrides::Overrides;
 use crate::ratelimit::RateLimiter;
 use crate::schema::SchemaSet;
 use crate::selection::OutcomeId;
@@ -33,7 +33,7 @@ pub struct AppState {
     pub(crate) cors: Cors,
     pub(crate) auth: AuthMode,
     pub(crate) global_outcome: Option<OutcomeId>,
-    pub(crate) override_slot: Mutex<Option<Override>>,
+    pub(crate) override_slot: Mutex<Overrides>,
     /// Whether an override is set: the request path skips the lock when none is.
     pub(crate) override_set: std::sync::atomic::AtomicBool,
     pub(crate) chaos: Chaos,
@@ -112,7 +112,7 @@ impl AppState {
             cors: config.cors.clone(),
             auth: config.auth,
             global_outcome: config.outcome,
-            override_slot: Mutex::new(None),
+            override_slot: Mutex::new(Overrides::default()),
             override_set: std::sync::atomic::AtomicBool::new(false),
             chaos: Chaos::new(
                 config.latency,
@@ -172,15 +172,18 @@ impl AppState {
     }
 
     /// The admin override, under its lock.
-    pub(crate) fn override_slot(&self) -> std::sync::MutexGuard<'_, Option<Override>> {
+    pub(crate) fn override_slot(&self) -> std::sync::MutexGuard<'_, Overrides> {
         self.override_slot.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Sets or clears the admin override.
-    pub(crate) fn set_override(&self, value: Option<Override>) {
+    pub(crate) fn set_override(&self, value: Option<Overrides>) {
         let mut slot = self.override_slot();
-        self.override_set
-            .store(value.is_some(), std::sync::atomic::Ordering::Release);
+        let value = value.unwrap_or_default();
+        self.override_set.store(
+            !value.steps.is_empty(),
+            std::sync::atomic::Ordering::Release,
+        );
         *slot = value;
     }
 

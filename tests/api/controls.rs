@@ -812,3 +812,107 @@ async fn a_wrong_method_on_a_control_route_is_405_with_allow() {
     assert_eq!(answer.status, 405);
     assert_eq!(answer.header("allow"), Some("GET, PUT, DELETE"));
 }
+
+// Outcome sequences (WireMock's scenarios): each step used up in order, then the fixtures.
+#[tokio::test]
+async fn an_outcome_sequence_is_served_in_order_then_back_to_the_fixtures() {
+    let app = spawn_app().await;
+    let set = app
+        .control(
+            reqwest::Method::PUT,
+            "/_mock/outcome",
+            Some(
+                json!([{"outcome":"server-error","times":2},{"outcome":"rate-limited","times":1}]),
+            ),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    let left = app
+        .control(reqwest::Method::GET, "/_mock/outcome", None)
+        .await;
+    assert_eq!(
+        left.body,
+        r#"[{"outcome":"server-error","times":2,"remaining":2},{"outcome":"rate-limited","times":1,"remaining":1}]"#
+    );
+    let statuses = [
+        app.ask(FOUND, &[]).await.status,
+        app.ask(FOUND, &[]).await.status,
+    ];
+    assert_eq!(statuses, [500, 500]);
+    let left = app
+        .control(reqwest::Method::GET, "/_mock/outcome", None)
+        .await;
+    assert_eq!(
+        left.body,
+        r#"[{"outcome":"rate-limited","times":1,"remaining":1}]"#
+    );
+    assert_eq!(app.ask(FOUND, &[]).await.status, 429);
+    assert_eq!(
+        app.ask(FOUND, &[]).await.status,
+        200,
+        "back to the fixtures"
+    );
+    let left = app
+        .control(reqwest::Method::GET, "/_mock/outcome", None)
+        .await;
+    assert_eq!(left.body, "[]");
+
+    // a last step without times stays; match scopes each step
+    app.control(
+        reqwest::Method::PUT,
+        "/_mock/outcome",
+        Some(json!([{"outcome":"server-error","times":1,"match":{"userId":"nobody"}},{"outcome":"forbidden"}])),
+    )
+    .await;
+    assert_eq!(
+        app.ask(FOUND, &[]).await.status,
+        200,
+        "out of the first step's scope"
+    );
+    app.control(
+        reqwest::Method::PUT,
+        "/_mock/outcome",
+        Some(json!([{"outcome":"server-error","times":1},{"outcome":"forbidden"}])),
+    )
+    .await;
+    for expected in [500, 403, 403, 403] {
+        assert_eq!(app.ask(FOUND, &[]).await.status, expected);
+    }
+    let empty = app
+        .control(reqwest::Method::PUT, "/_mock/outcome", Some(json!([])))
+        .await;
+    assert_eq!(empty.status, 422);
+}
+
+#[tokio::test]
+async fn the_library_sets_a_sequence_too() {
+    let app = spawn_app().await;
+    app.server
+        .set_outcome_sequence(&[
+            (livechat_mock::OutcomeId::NotLoggedIn, Some(1)),
+            (livechat_mock::OutcomeId::ServerError, Some(1)),
+        ])
+        .unwrap();
+    assert_eq!(app.server.outcome().as_array().map(Vec::len), Some(2));
+    for expected in [401, 500, 200] {
+        assert_eq!(app.ask(FOUND, &[]).await.status, expected);
+    }
+}
+
+// An unknown outcome lists every accepted name, as the header error does.
+#[tokio::test]
+async fn an_unknown_outcome_lists_every_name() {
+    let app = spawn_app().await;
+    let answer = app
+        .control(
+            reqwest::Method::PUT,
+            "/_mock/outcome",
+            Some(json!({"outcome":"nope"})),
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    for name in ["Success Example", "Unauthorized", "ok", "malformed", "hang"] {
+        assert!(answer.body.contains(name), "{name}: {}", answer.body);
+    }
+    assert!(!answer.body.contains("other candidates"), "{}", answer.body);
+}
