@@ -163,19 +163,30 @@ where
             no_content()
         }
         (&Method::GET, ["requests"]) => list_requests(state, query_string.as_deref()),
-        (&Method::DELETE, ["requests"]) => {
-            state.journal.clear();
+        (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
+        (&Method::DELETE, ["coverage"]) => {
+            state.coverage.reset();
             no_content()
         }
+        (&Method::DELETE, ["requests"]) => match filter_from(query_string.as_deref()) {
+            Ok((filter, _)) => {
+                state.journal.clear_matching(&filter);
+                no_content()
+            }
+            Err(message) => mock_error(StatusCode::BAD_REQUEST, &message),
+        },
         (
             _,
-            [route @ ("health" | "requests" | "visitors" | "outcome" | "reset" | "openapi.json")],
+            [
+                route @ ("health" | "requests" | "visitors" | "outcome" | "reset" | "openapi.json"
+                | "coverage"),
+            ],
         ) => not_allowed(&method, &path, allowed(route)),
         (_, ["visitors", _]) => not_allowed(&method, &path, "PUT, DELETE"),
         _ => mock_error(
             StatusCode::NOT_FOUND,
             &format!(
-                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET /_mock/openapi.json"
+                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/openapi.json"
             ),
         ),
     }
@@ -185,7 +196,7 @@ where
 fn allowed(route: &str) -> &'static str {
     match route {
         "outcome" => "GET, PUT, DELETE",
-        "requests" => "GET, DELETE",
+        "requests" | "coverage" => "GET, DELETE",
         "reset" => "POST",
         _ => "GET",
     }
@@ -260,18 +271,14 @@ fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
     }
 }
 
-fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
+/// The journal filter of a query string (`path`, `status`, `outcome`, `after`) and its `limit`.
+fn filter_from(query_string: Option<&str>) -> Result<(Filter, usize), String> {
     let params: BTreeMap<String, String> = query::pairs(query_string.unwrap_or(""))
         .into_iter()
         .collect();
     let status = match params.get("status").map(|s| s.parse::<u16>()) {
         Some(Ok(status)) if (100..=599).contains(&status) => Some(status),
-        Some(_) => {
-            return mock_error(
-                StatusCode::BAD_REQUEST,
-                "status must be a number from 100 to 599",
-            );
-        }
+        Some(_) => return Err("status must be a number from 100 to 599".into()),
         None => None,
     };
     let number = |key: &str| -> Result<Option<u64>, String> {
@@ -281,20 +288,21 @@ fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
             Some(Err(_)) => Err(format!("{key} must be a whole number")),
         }
     };
-    let (after, limit) = match (number("after"), number("limit")) {
-        (Ok(after), Ok(limit)) => (
-            after,
-            limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
-        ),
-        (Err(message), _) | (_, Err(message)) => {
-            return mock_error(StatusCode::BAD_REQUEST, &message);
-        }
-    };
+    let after = number("after")?;
+    let limit = number("limit")?.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
     let filter = Filter {
         path: params.get("path").cloned(),
         status,
         outcome: params.get("outcome").cloned(),
         after,
+    };
+    Ok((filter, limit))
+}
+
+fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
+    let (filter, limit) = match filter_from(query_string) {
+        Ok(parsed) => parsed,
+        Err(message) => return mock_error(StatusCode::BAD_REQUEST, &message),
     };
     // Streamed: each entry is formatted as the client reads, so a client that never reads
     // holds only the page's shared records, never a formatted copy of the journal.

@@ -214,6 +214,11 @@ pub struct Cli {
     #[arg(long, env = "LIVECHAT_MOCK_MAX_REGISTERED_BYTES", default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
     pub max_registered_bytes: usize,
 
+    /// At shutdown, write the contract coverage of the run here: Markdown for a .md file, JSON
+    /// otherwise.
+    #[arg(long, env = "LIVECHAT_MOCK_COVERAGE_REPORT", value_name = "FILE")]
+    pub coverage_report: Option<PathBuf>,
+
     /// Benchmark only: send bodies without consulting the schema gate, to price it.
     #[arg(long, hide = true)]
     pub bench_gate_off: bool,

@@ -383,11 +383,20 @@ impl Journal {
         self.ring.lock().unwrap_or_else(|e| e.into_inner()).bytes
     }
 
-    pub fn clear(&self) {
+    /// Drops the kept entries that pass `filter` (all of them for the default filter).
+    pub fn clear_matching(&self, filter: &Filter) {
         let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
-        ring.entries.clear();
-        ring.bytes = 0;
+        let mut freed = 0;
+        ring.entries.retain(|kept| {
+            let drop = filter.keeps(kept);
+            if drop {
+                freed += kept.bytes;
+            }
+            !drop
+        });
+        ring.bytes -= freed;
     }
+
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ mod clock;
 mod companion;
 mod config;
 mod control;
+mod coverage;
 mod endpoint;
 mod error;
 mod fixtures;

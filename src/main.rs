@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         }
         None => {}
     }
+    let coverage_report = cli.coverage_report.clone();
     let config = cli.into_config();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(config)) {
+    match runtime.block_on(run(config, coverage_report)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err),
     }
@@ -74,7 +75,7 @@ fn init_logging(format: LogFormat) {
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish. SIGHUP reloads the
 /// fixture files, as daemons do.
-async fn run(config: Config) -> Result<(), Error> {
+async fn run(config: Config, coverage_report: Option<PathBuf>) -> Result<(), Error> {
     let server = std::sync::Arc::new(MockServer::start(config).await?);
     // The handlers are installed before the line that tells callers they may send a signal.
     let signalled = shutdown_signal();
@@ -102,6 +103,17 @@ async fn run(config: Config) -> Result<(), Error> {
     println!("listening on {}", server.uri());
     let _ = std::io::stdout().flush();
     signalled.await;
+    if let Some(file) = coverage_report {
+        let report = if file.extension().is_some_and(|e| e == "md") {
+            server.coverage_markdown()
+        } else {
+            server.coverage().to_string()
+        };
+        match std::fs::write(&file, report) {
+            Ok(()) => tracing::info!(file = %file.display(), "coverage report written"),
+            Err(err) => tracing::error!(file = %file.display(), error = %err, "coverage report not written"),
+        }
+    }
     #[cfg(unix)]
     if let Some(reloader) = reloader {
         reloader.abort();

@@ -460,9 +460,33 @@ fn control_paths(token: bool) -> Map<String, Value> {
         { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 } },
         { "name": "after", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 } }
     ]);
+    let mut clear = op(
+        "mockClearRequests",
+        "Empty the journal, or drop the entries a filter matches",
+        json!({ "204": no_content("Emptied."), "400": mock_error_response("A filter is not valid.") }),
+    );
+    clear["parameters"] = json!([
+        { "name": "path", "in": "query", "required": false, "schema": { "type": "string" } },
+        { "name": "status", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 100, "maximum": 599 } },
+        { "name": "outcome", "in": "query", "required": false, "schema": { "type": "string" } }
+    ]);
     paths.insert("/_mock/requests".into(), json!({
         "get": list,
-        "delete": op("mockClearRequests", "Empty the journal", json!({ "204": no_content("Emptied.") })),
+        "delete": clear,
+    }));
+    paths.insert("/_mock/coverage".into(), json!({
+        "get": op("mockCoverage", "Which contract answers were sent in this run", json!({
+            "200": json_ok("Every contract answer with its count, and those never sent.", json!({
+                "type": "object",
+                "properties": {
+                    "seen": { "type": "integer" }, "total": { "type": "integer" },
+                    "answers": { "type": "array", "items": { "type": "object", "properties": { "endpoint": { "type": "string" }, "answer": { "type": "string" }, "count": { "type": "integer" } }, "required": ["endpoint", "answer", "count"] } },
+                    "never": { "type": "array", "items": { "type": "string" } }
+                },
+                "required": ["seen", "total", "answers", "never"]
+            }))
+        })),
+        "delete": op("mockClearCoverage", "Start counting again", json!({ "204": no_content("Cleared.") })),
     }));
     paths.insert("/_mock/openapi.json".into(), json!({
         "get": op("mockOpenApi", "This document", json!({ "200": json_ok("OpenAPI 3.1.", json!({ "type": "object" })) }))

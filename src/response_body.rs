@@ -34,6 +34,14 @@ impl MockBody {
     pub fn empty() -> MockBody {
         MockBody::Whole(None)
     }
+
+    /// The bytes of a whole body (none for a streamed one).
+    pub fn whole(&self) -> &[u8] {
+        match self {
+            MockBody::Whole(Some(bytes)) => bytes,
+            _ => &[],
+        }
+    }
 }
 
 impl From<Bytes> for MockBody {

@@ -440,8 +440,26 @@ impl MockServer {
         self.state.reset();
     }
 
+    /// As `GET /_mock/coverage`: every contract answer with how often it was sent, and those
+    /// never sent.
+    pub fn coverage(&self) -> Value {
+        self.state.coverage.report()
+    }
+
+    /// One line: "client saw N of M contract answers; never: ...".
+    pub fn coverage_summary(&self) -> String {
+        self.state.coverage.summary()
+    }
+
+    /// The coverage as a Markdown table.
+    pub fn coverage_markdown(&self) -> String {
+        self.state.coverage.markdown()
+    }
+
     /// Stops accepting, lets in-flight requests finish, and waits until the server is gone.
+    /// Logs the contract coverage of the run on the way out.
     pub async fn shutdown(mut self) {
+        tracing::info!("{}", self.state.coverage.summary());
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -182,6 +182,16 @@ async fn record(
         Action::Reset | Action::Hang => None,
     };
     let head = parts.method == Method::HEAD;
+    state.coverage.count(&crate::coverage::Sent {
+        method: &parts.method,
+        path: &parts.path,
+        status,
+        outcome: routed.outcome,
+        body: match &routed.action {
+            Action::Respond(response) => response.body().whole(),
+            Action::Reset | Action::Hang => &[],
+        },
+    });
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         target: "livechat_mock::request",

@@ -52,6 +52,8 @@ pub struct AppState {
     pub(crate) object_ids: std::sync::atomic::AtomicU32,
     /// What visitors registered through the API hold, against their caps.
     pub(crate) registered: Registered,
+    /// Which contract answers were sent in this run.
+    pub(crate) coverage: crate::coverage::Coverage,
     /// The schema of `PUT /_mock/outcome` bodies, compiled once.
     pub(crate) override_schema: jsonschema::Validator,
 }
@@ -105,6 +107,7 @@ impl AppState {
             override_schema: crate::overrides::validator(),
             object_ids: std::sync::atomic::AtomicU32::new(0),
             registered: Registered::default(),
+            coverage: crate::coverage::Coverage::default(),
             pristine: Mutex::new(None),
             store: RwLock::new(store),
             replies: Replies::new(schemas.clone(), config.api_version),
