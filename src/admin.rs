@@ -163,6 +163,26 @@ where
             no_content()
         }
         (&Method::GET, ["requests"]) => list_requests(state, query_string.as_deref()),
+        (&Method::POST, ["expectations"]) => match state.expectations.add_json(&body) {
+            Ok(index) => json_response(StatusCode::CREATED, &json!({ "index": index })),
+            Err(message) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &message),
+        },
+        (&Method::GET, ["expectations"]) => {
+            json_response(StatusCode::OK, &state.expectations.report())
+        }
+        (&Method::DELETE, ["expectations"]) => {
+            state.expectations.clear();
+            no_content()
+        }
+        (&Method::GET, ["verify"]) => {
+            let report = state.expectations.report();
+            let status = if report["verified"] == true {
+                StatusCode::OK
+            } else {
+                StatusCode::CONFLICT
+            };
+            json_response(status, &report)
+        }
         (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
         (&Method::DELETE, ["coverage"]) => {
             state.coverage.reset();
@@ -179,14 +199,14 @@ where
             _,
             [
                 route @ ("health" | "requests" | "visitors" | "outcome" | "reset" | "openapi.json"
-                | "coverage"),
+                | "coverage" | "expectations" | "verify"),
             ],
         ) => not_allowed(&method, &path, allowed(route)),
         (_, ["visitors", _]) => not_allowed(&method, &path, "PUT, DELETE"),
         _ => mock_error(
             StatusCode::NOT_FOUND,
             &format!(
-                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/openapi.json"
+                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET /_mock/openapi.json"
             ),
         ),
     }
@@ -197,6 +217,7 @@ fn allowed(route: &str) -> &'static str {
     match route {
         "outcome" => "GET, PUT, DELETE",
         "requests" | "coverage" => "GET, DELETE",
+        "expectations" => "GET, POST, DELETE",
         "reset" => "POST",
         _ => "GET",
     }

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 /// the companions', and the faults.
 pub const ANSWERS: [(&str, &str); 22] = [
     ("visitors.info", "200"),
-    ("visitors.info", "400 must have required property 'visitorId'"),
+    (
+        "visitors.info",
+        "400 must have required property 'visitorId'",
+    ),
     ("visitors.info", "400 must NOT have additional properties"),
     ("visitors.info", "400 must be string"),
     ("visitors.info", "400 Invalid query parameters"),
@@ -68,18 +71,22 @@ fn classify(sent: &Sent<'_>) -> Option<usize> {
         ("visitors.info", None) if sent.outcome == "hang" => "hang",
         ("visitors.info", None) => "reset",
         ("visitors.info", Some(200)) if sent.outcome == "malformed" => "malformed",
-        ("visitors.info", Some(400)) => {
-            [
-                ("required property", "400 must have required property 'visitorId'"),
-                ("additional properties", "400 must NOT have additional properties"),
-                ("must be string", "400 must be string"),
-                ("Invalid query parameters", "400 Invalid query parameters"),
-                ("visitor-not-found", "400 visitor-not-found"),
-            ]
-            .into_iter()
-            .find(|(needle, _)| text.contains(needle))
-            .map(|(_, answer)| answer)?
-        }
+        ("visitors.info", Some(400)) => [
+            (
+                "required property",
+                "400 must have required property 'visitorId'",
+            ),
+            (
+                "additional properties",
+                "400 must NOT have additional properties",
+            ),
+            ("must be string", "400 must be string"),
+            ("Invalid query parameters", "400 Invalid query parameters"),
+            ("visitor-not-found", "400 visitor-not-found"),
+        ]
+        .into_iter()
+        .find(|(needle, _)| text.contains(needle))
+        .map(|(_, answer)| answer)?,
         ("visitors.info", Some(403)) if text.contains("error-unauthorized") => {
             "403 error-unauthorized"
         }
@@ -158,7 +165,10 @@ impl Coverage {
 
     /// The report as Markdown, for `--coverage-report FILE.md`.
     pub fn markdown(&self) -> String {
-        let mut out = format!("# Contract coverage\n\n{}\n\n| endpoint | answer | times sent |\n|---|---|---|\n", self.summary());
+        let mut out = format!(
+            "# Contract coverage\n\n{}\n\n| endpoint | answer | times sent |\n|---|---|---|\n",
+            self.summary()
+        );
         for ((endpoint, answer), count) in ANSWERS.iter().zip(&self.counts) {
             out.push_str(&format!(
                 "| {endpoint} | {answer} | {} |\n",
@@ -189,7 +199,12 @@ mod tests {
         let info = crate::endpoint::PATH;
         coverage.count(&sent(info, Some(200), "ok", "{}"));
         coverage.count(&sent(info, Some(400), "invalid-params", r#"{"success":false,"error":"must be string [invalid-params]","errorType":"invalid-params"}"#));
-        coverage.count(&sent(info, Some(403), "forbidden-generic", r#"{"success":false,"error":"unauthorized"}"#));
+        coverage.count(&sent(
+            info,
+            Some(403),
+            "forbidden-generic",
+            r#"{"success":false,"error":"unauthorized"}"#,
+        ));
         coverage.count(&sent(info, None, "reset", ""));
         coverage.count(&sent("/elsewhere", Some(404), "not-found", ""));
         let report = coverage.report();

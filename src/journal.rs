@@ -396,7 +396,6 @@ impl Journal {
         });
         ring.bytes -= freed;
     }
-
 }
 
 #[cfg(test)]

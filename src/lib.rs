@@ -68,6 +68,7 @@ mod control;
 mod coverage;
 mod endpoint;
 mod error;
+mod expectations;
 mod fixtures;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -96,6 +97,7 @@ pub use clock::Clock;
 pub use config::{Admin, AuthMode, Config, Cors, Limits};
 pub use control::ControlError;
 pub use error::Error;
+pub use expectations::Expectation;
 pub use fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtures};
 pub use generate::write_fixture_file as write_generated;
 pub use journal::Entry as JournalEntry;

@@ -111,7 +111,9 @@ async fn run(config: Config, coverage_report: Option<PathBuf>) -> Result<(), Err
         };
         match std::fs::write(&file, report) {
             Ok(()) => tracing::info!(file = %file.display(), "coverage report written"),
-            Err(err) => tracing::error!(file = %file.display(), error = %err, "coverage report not written"),
+            Err(err) => {
+                tracing::error!(file = %file.display(), error = %err, "coverage report not written")
+            }
         }
     }
     #[cfg(unix)]

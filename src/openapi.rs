@@ -470,9 +470,49 @@ fn control_paths(token: bool) -> Map<String, Value> {
         { "name": "status", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 100, "maximum": 599 } },
         { "name": "outcome", "in": "query", "required": false, "schema": { "type": "string" } }
     ]);
-    paths.insert("/_mock/requests".into(), json!({
-        "get": list,
-        "delete": clear,
+    paths.insert(
+        "/_mock/requests".into(),
+        json!({
+            "get": list,
+            "delete": clear,
+        }),
+    );
+    let expectation = json!({
+        "type": "object",
+        "properties": {
+            "name": { "type": "string" }, "method": { "type": "string" }, "path": { "type": "string" },
+            "visitorId": { "type": "string" },
+            "headers": { "type": "object", "additionalProperties": { "type": "string" } },
+            "outcome": { "type": "string", "enum": crate::selection::OutcomeId::ALL.map(crate::selection::OutcomeId::as_str) },
+            "times": { "type": "integer", "minimum": 0 },
+            "atLeast": { "type": "integer", "minimum": 0 },
+            "atMost": { "type": "integer", "minimum": 0 }
+        },
+        "additionalProperties": false
+    });
+    let verify_report = json!({ "type": "object", "properties": { "verified": { "type": "boolean" }, "expectations": { "type": "array" }, "received_recently": { "type": "array", "items": { "type": "string" } } }, "required": ["verified", "expectations", "received_recently"] });
+    let mut post_expectation = op(
+        "mockAddExpectation",
+        "Expect requests matching this, a number of times",
+        json!({
+            "201": json_ok("Added.", json!({ "type": "object", "properties": { "index": { "type": "integer" } }, "required": ["index"] })),
+            "400": mock_error_response("The body could not be read."),
+            "413": mock_error_response("The body is too large."),
+            "422": mock_error_response("Not a valid expectation.")
+        }),
+    );
+    post_expectation["requestBody"] =
+        json!({ "required": true, "content": { "application/json": { "schema": expectation } } });
+    paths.insert("/_mock/expectations".into(), json!({
+        "get": op("mockListExpectations", "The expectations with their counts", json!({ "200": json_ok("The report.", verify_report.clone()) })),
+        "post": post_expectation,
+        "delete": op("mockClearExpectations", "Forget every expectation", json!({ "204": no_content("Cleared.") })),
+    }));
+    paths.insert("/_mock/verify".into(), json!({
+        "get": op("mockVerify", "Whether every expectation is met", json!({
+            "200": json_ok("Every expectation is met.", verify_report.clone()),
+            "409": json_ok("Some expectation is not met: the report says which, and what came instead.", verify_report)
+        })),
     }));
     paths.insert("/_mock/coverage".into(), json!({
         "get": op("mockCoverage", "Which contract answers were sent in this run", json!({

@@ -22,6 +22,7 @@ use crate::builder::MockServerBuilder;
 use crate::config::Config;
 use crate::control::{self, ControlError};
 use crate::error::Error;
+use crate::expectations::Expectation;
 use crate::journal::{Entry as JournalEntry, Filter};
 use crate::selection::OutcomeId;
 use crate::service;
@@ -440,6 +441,39 @@ impl MockServer {
         self.state.reset();
     }
 
+    /// Expects requests matching `expectation` (as wiremock-rs's `Mock::expect`): checked by
+    /// [`MockServer::verify`], and when the server is dropped.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use livechat_mock::{Expectation, MockServer};
+    /// let server = MockServer::builder().start().await?;
+    /// server.expect(Expectation::visitors_info().visitor_id("6a22b1765528fa64dd29de70").times(1));
+    /// // ... run the client ...
+    /// server.verify(); // panics with what was received instead, if unmet
+    /// # Ok(()) }
+    /// ```
+    pub fn expect(&self, expectation: Expectation) {
+        self.state.expectations.add(expectation);
+    }
+
+    /// Panics, listing each unmet expectation and what was received instead, unless every
+    /// expectation is met.
+    #[allow(clippy::panic)]
+    pub fn verify(&self) {
+        if let Err(message) = self.state.expectations.verify() {
+            panic!("{message}");
+        }
+    }
+
+    /// As [`MockServer::verify`], without panicking.
+    ///
+    /// # Errors
+    /// The report of the unmet expectations.
+    pub fn try_verify(&self) -> Result<(), String> {
+        self.state.expectations.verify()
+    }
+
     /// As `GET /_mock/coverage`: every contract answer with how often it was sent, and those
     /// never sent.
     pub fn coverage(&self) -> Value {
@@ -470,7 +504,19 @@ impl MockServer {
 }
 
 impl Drop for MockServer {
+    #[allow(clippy::panic)]
     fn drop(&mut self) {
+        // wiremock-rs's convention: unmet expectations fail the test when the server goes,
+        // unless the test is already failing.
+        if !std::thread::panicking()
+            && self.state.expectations.set_by_library()
+            && let Err(message) = self.state.expectations.verify()
+        {
+            if let Some(tx) = self.shutdown.take() {
+                let _ = tx.send(());
+            }
+            panic!("{message}");
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -90,7 +90,7 @@ where
 
     let arrived_ms = state.clock.now_ms();
     let parts = RequestParts::from_request_by(&request, peer);
-    let headers = if state.journal.is_enabled() {
+    let headers = if state.journal.is_enabled() || !state.expectations.is_empty() {
         redacted_headers(request.headers())
     } else {
         hyper::HeaderMap::new()
@@ -191,6 +191,14 @@ async fn record(
             Action::Respond(response) => response.body().whole(),
             Action::Reset | Action::Hang => &[],
         },
+    });
+    state.expectations.observe(&crate::expectations::Seen {
+        method: parts.method.as_str(),
+        path: &parts.path,
+        query: parts.query.as_deref(),
+        headers: &headers,
+        outcome: routed.outcome,
+        status,
     });
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(

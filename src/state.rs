@@ -52,6 +52,8 @@ pub struct AppState {
     pub(crate) object_ids: std::sync::atomic::AtomicU32,
     /// What visitors registered through the API hold, against their caps.
     pub(crate) registered: Registered,
+    /// What tests expect clients to send, with counts.
+    pub(crate) expectations: crate::expectations::Expectations,
     /// Which contract answers were sent in this run.
     pub(crate) coverage: crate::coverage::Coverage,
     /// The schema of `PUT /_mock/outcome` bodies, compiled once.
@@ -108,6 +110,7 @@ impl AppState {
             object_ids: std::sync::atomic::AtomicU32::new(0),
             registered: Registered::default(),
             coverage: crate::coverage::Coverage::default(),
+            expectations: crate::expectations::Expectations::default(),
             pristine: Mutex::new(None),
             store: RwLock::new(store),
             replies: Replies::new(schemas.clone(), config.api_version),

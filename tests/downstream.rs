@@ -160,3 +160,46 @@ async fn dropping_the_handle_shuts_the_server_down() {
     }
     panic!("still accepting on {address}");
 }
+
+// wiremock-rs style expectations: verified explicitly, and on drop.
+#[tokio::test]
+async fn expectations_are_verified_and_report_what_came_instead() {
+    let server = MockServer::builder().start().await.unwrap();
+    server.expect(
+        livechat_mock::Expectation::visitors_info()
+            .visitor_id("6a22b1765528fa64dd29de70")
+            .times(1),
+    );
+    let err = server.try_verify().unwrap_err();
+    assert!(err.contains("exactly 1 time(s); received 0"), "{err}");
+    reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70",
+            server.uri()
+        ))
+        .send()
+        .await
+        .unwrap();
+    server.verify();
+}
+
+#[tokio::test]
+async fn an_unmet_expectation_fails_the_test_when_the_server_is_dropped() {
+    let result = tokio::spawn(async {
+        let server = MockServer::builder().start().await.unwrap();
+        server.expect(
+            livechat_mock::Expectation::any()
+                .named("login")
+                .path("/api/v1/login"),
+        );
+        drop(server);
+    })
+    .await;
+    let panic = result.unwrap_err().into_panic();
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("\"login\": any method /api/v1/login, at least 1 time(s); received 0"),
+        "{message}"
+    );
+    assert!(message.contains("(no request)"), "{message}");
+}

@@ -916,3 +916,70 @@ async fn an_unknown_outcome_lists_every_name() {
     }
     assert!(!answer.body.contains("other candidates"), "{}", answer.body);
 }
+
+// WireMock-style verification over HTTP, for CI jobs not written in Rust.
+#[tokio::test]
+async fn expectations_over_http_verify_with_200_or_409() {
+    let app = spawn_app().await;
+    let posted = app
+        .control(
+            reqwest::Method::POST,
+            "/_mock/expectations",
+            Some(json!({"name":"read the visitor","method":"GET","path":PATH,"visitorId":"6a22b1765528fa64dd29de70","headers":{"X-User-Id":AGENT.0},"times":1})),
+        )
+        .await;
+    assert_eq!(
+        (posted.status, posted.body.as_str()),
+        (201, r#"{"index":0}"#)
+    );
+    let bad = app
+        .control(
+            reqwest::Method::POST,
+            "/_mock/expectations",
+            Some(json!({"pathh":"/x"})),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let unmet = app
+        .control(reqwest::Method::GET, "/_mock/verify", None)
+        .await;
+    assert_eq!(unmet.status, 409);
+    assert!(unmet.body.contains(r#""verified":false"#), "{}", unmet.body);
+    app.ask(FOUND, &[]).await;
+    let met = app
+        .control(reqwest::Method::GET, "/_mock/verify", None)
+        .await;
+    assert_eq!(met.status, 200, "{}", met.body);
+    app.ask(FOUND, &[]).await;
+    let twice = app
+        .control(reqwest::Method::GET, "/_mock/verify", None)
+        .await;
+    assert_eq!(twice.status, 409, "exactly once, not twice");
+    assert!(twice.body.contains(r#""received":2"#), "{}", twice.body);
+    let cleared = app
+        .control(reqwest::Method::DELETE, "/_mock/expectations", None)
+        .await;
+    assert_eq!(cleared.status, 204);
+    assert_eq!(
+        app.control(reqwest::Method::GET, "/_mock/verify", None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_journal_can_be_cleared_by_filter() {
+    let app = spawn_app().await;
+    app.ask(FOUND, &[]).await;
+    app.ask("visitorId=nope", &[]).await;
+    let cleared = app
+        .control(reqwest::Method::DELETE, "/_mock/requests?status=400", None)
+        .await;
+    assert_eq!(cleared.status, 204);
+    let left = app.server.requests();
+    assert_eq!(
+        left.iter().map(|e| e.status).collect::<Vec<_>>(),
+        vec![Some(200)]
+    );
+}
