@@ -258,6 +258,30 @@ pub enum Command {
     /// The bundled fixture files.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// Run COMMAND against one mock per Rocket.Chat release, and tell which releases it passes:
+    /// each run gets the mock's URL in LIVECHAT_MOCK_URL and in place of `{url}` in its
+    /// arguments.
+    Matrix {
+        /// The releases to run against.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "8.3.0,8.4.0,8.5.0,8.6.0,9.0.0",
+            value_name = "X.Y.Z,..."
+        )]
+        versions: Vec<Version>,
+        /// How many runs at once.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        jobs: usize,
+        /// The command and its arguments (after `--`).
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            required = true,
+            value_name = "COMMAND"
+        )]
+        command: Vec<String>,
+    },
 }
 
 /// `livechat-mock fixtures ...`

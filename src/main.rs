@@ -14,9 +14,17 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod matrix;
+
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
-    init_logging(cli.log_format);
+    // A matrix runs many mocks: their request lines would drown the table.
+    if matches!(cli.command, Some(Command::Matrix { .. })) && std::env::var_os("RUST_LOG").is_none()
+    {
+        init_logging_at(cli.log_format, "warn");
+    } else {
+        init_logging(cli.log_format);
+    }
     match cli.command.take() {
         Some(Command::Generate {
             count,
@@ -39,6 +47,24 @@ fn main() -> ExitCode {
                 Err(err) => report(&err),
             };
         }
+        Some(Command::Matrix {
+            versions,
+            jobs,
+            command,
+        }) => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("error: cannot start the async runtime: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return match runtime.block_on(matrix::run(&versions, jobs.max(1), &command)) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(err) => report(&err),
+            };
+        }
         None => {}
     }
     let coverage_report = cli.coverage_report.clone();
@@ -58,7 +84,12 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default `info`), as text or one JSON object a line.
 fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    init_logging_at(format, "info");
+}
+
+/// As [`init_logging`], with `default` as the level when `RUST_LOG` is unset.
+fn init_logging_at(format: LogFormat, default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -359,3 +359,37 @@ async fn tokens_never_reach_the_log() {
     assert!(!stderr.contains(AGENT.1), "{stderr}");
     assert!(!stderr.contains("a-wrong-token"), "{stderr}");
 }
+
+// `livechat-mock matrix`: one mock per release; a client that reads `token` from visitors.info
+// breaks from 8.5.0 (the token is no longer sent).
+#[tokio::test]
+async fn the_matrix_tells_which_releases_a_client_passes() {
+    let client = format!(
+        "import json,os,sys,urllib.request as u\nr=u.Request(sys.argv[1]+'{PATH}?visitorId={SPEC_VISITOR}',headers={{'X-User-Id':'{}','X-Auth-Token':'{}'}})\nv=json.load(u.urlopen(r))['visitor']\nassert os.environ['LIVECHAT_MOCK_URL']==sys.argv[1]\nprint('token' in v)\nsys.exit(0 if 'token' in v else 3)",
+        AGENT.0, AGENT.1
+    );
+    let (code, stdout, _) = run(&[
+        "matrix",
+        "--versions",
+        "8.4.0,8.5.0,8.6.0",
+        "--jobs",
+        "2",
+        "--",
+        "python3",
+        "-c",
+        &client,
+        "{url}",
+    ])
+    .await;
+    assert_eq!(code, 1, "{stdout}");
+    let rows: Vec<&str> = stdout.lines().collect();
+    assert!(rows[0].starts_with("version"), "{stdout}");
+    assert!(rows[1].starts_with("8.4.0      0 "), "{stdout}");
+    assert!(rows[2].starts_with("8.5.0      3 "), "{stdout}");
+    assert!(rows[3].starts_with("8.6.0      3 "), "{stdout}");
+    assert!(rows[1].ends_with("1 of 22 contract answers"), "{stdout}");
+    assert!(
+        stdout.contains("--- 8.5.0 failed; its output:\nFalse"),
+        "{stdout}"
+    );
+}
