@@ -30,7 +30,9 @@ impl FromStr for Latency {
         let min_ms: u64 = min.parse().map_err(|_| err())?;
         let max_ms: u64 = max.parse().map_err(|_| err())?;
         if min_ms > max_ms {
-            return Err(err());
+            return Err(format!(
+                "MIN must be at most MAX in MIN..MAX; got {min_ms}..{max_ms} (did you mean {max_ms}..{min_ms}?)"
+            ));
         }
         Ok(Latency { min_ms, max_ms })
     }

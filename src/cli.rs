@@ -31,7 +31,7 @@ pub struct Cli {
     pub host: String,
 
     /// Port to listen on; 0 picks a free port.
-    #[arg(long, env = "LIVECHAT_MOCK_PORT", default_value_t = 3000)]
+    #[arg(long, env = "LIVECHAT_MOCK_PORT", default_value_t = 3000, allow_negative_numbers = true, value_parser = parse_port)]
     pub port: u16,
 
     /// Directory with visitors.json, users.json and optionally permissions.json [default: the
@@ -81,7 +81,7 @@ pub struct Cli {
     pub latency: Option<Latency>,
 
     /// The chance, from 0 to 1, that a request gets one of --faults (seeded).
-    #[arg(long, env = "LIVECHAT_MOCK_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = parse_probability)]
+    #[arg(long, env = "LIVECHAT_MOCK_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = parse_probability, allow_negative_numbers = true)]
     pub fault_rate: f64,
 
     /// The outcomes --fault-rate draws from [default: reset,server-error,malformed].
@@ -113,7 +113,7 @@ pub struct Cli {
     pub admin_token: Option<String>,
 
     /// Turn the control API off: /_mock/ paths answer 404 like any unknown path.
-    #[arg(long, env = "LIVECHAT_MOCK_NO_ADMIN")]
+    #[arg(long, env = "LIVECHAT_MOCK_NO_ADMIN", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_admin: bool,
 
     /// How many requests the journal (GET /_mock/requests) keeps; 0 keeps none.
@@ -150,7 +150,7 @@ pub struct Cli {
 
     /// Reload the fixture files when they change: a valid edit is served within a second, an
     /// invalid one is logged and the last good data kept.
-    #[arg(long, env = "LIVECHAT_MOCK_WATCH")]
+    #[arg(long, env = "LIVECHAT_MOCK_WATCH", value_parser = clap::builder::BoolishValueParser::new())]
     pub watch: bool,
 
     /// Largest request line plus headers, in bytes (past it: 431).
@@ -293,6 +293,39 @@ pub enum FixturesCommand {
         /// Where to write visitors.json, users.json, departments.json, custom-fields.json.
         dir: PathBuf,
     },
+}
+
+fn parse_port(s: &str) -> Result<u16, String> {
+    s.trim()
+        .parse::<u16>()
+        .map_err(|_| format!("expected a port from 0 to 65535 (0 picks a free one); got {s:?}"))
+}
+
+/// The environment variables of the boolean flags, and what they accept.
+pub const BOOL_ENV: [&str; 2] = ["LIVECHAT_MOCK_NO_ADMIN", "LIVECHAT_MOCK_WATCH"];
+
+/// Checks the boolean flags' environment variables before clap reads them, so a bad value is
+/// reported by the variable's name (clap would name the flag, which the user never typed).
+///
+/// # Errors
+/// The variable, its value, and what it accepts.
+pub fn check_bool_env() -> Result<(), String> {
+    for name in BOOL_ENV {
+        let Some(value) = std::env::var_os(name) else {
+            continue;
+        };
+        let value = value.to_string_lossy();
+        let ok = matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "1" | "0" | "true" | "false" | "yes" | "no" | "y" | "n" | "on" | "off" | "t" | "f"
+        );
+        if !ok {
+            return Err(format!(
+                "{name}={value:?} is not a boolean: use 1 or 0, true or false, yes or no"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_probability(s: &str) -> Result<f64, String> {

@@ -173,11 +173,28 @@ struct Posted {
     #[serde(flatten)]
     matcher: Matcher,
     #[serde(default)]
-    times: Option<u64>,
+    times: Option<serde_json::Number>,
     #[serde(default, rename = "atLeast")]
-    at_least: Option<u64>,
+    at_least: Option<serde_json::Number>,
     #[serde(default, rename = "atMost")]
-    at_most: Option<u64>,
+    at_most: Option<serde_json::Number>,
+}
+
+/// A count as JSON Schema's `integer` has it (`3` and `3.0` alike), at most 2^53.
+fn count(name: &str, value: Option<serde_json::Number>) -> Result<Option<u64>, String> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    const MAX: u64 = 9_007_199_254_740_992;
+    let exact = value.as_u64().filter(|n| *n <= MAX).or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= MAX as f64)
+            .map(|f| f as u64)
+    });
+    exact
+        .map(Some)
+        .ok_or_else(|| format!("{name} must be a whole number from 0 to 2^53; got {value}"))
 }
 
 /// The expectations of one server, with their counts.
@@ -209,7 +226,12 @@ impl Expectations {
     /// Unknown fields, a wrong type, `times` with `atLeast`/`atMost`, or a range upside down.
     pub fn add_json(&self, body: &[u8]) -> Result<usize, String> {
         let posted: Posted = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        let times = match (posted.times, posted.at_least, posted.at_most) {
+        let (times, at_least, at_most) = (
+            count("times", posted.times)?,
+            count("atLeast", posted.at_least)?,
+            count("atMost", posted.at_most)?,
+        );
+        let times = match (times, at_least, at_most) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
                 return Err("give times, or atLeast and/or atMost, not both".into());
             }

@@ -92,7 +92,7 @@ mod watch;
 
 pub use builder::MockServerBuilder;
 pub use chaos::Latency;
-pub use cli::{Cli, Command, FixturesCommand, LogFormat};
+pub use cli::{Cli, Command, FixturesCommand, LogFormat, check_bool_env};
 pub use clock::Clock;
 pub use config::{Admin, AuthMode, Config, Cors, Limits};
 pub use control::ControlError;

@@ -17,6 +17,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod matrix;
 
 fn main() -> ExitCode {
+    if let Err(message) = livechat_mock::check_bool_env() {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     let mut cli = Cli::parse();
     // A matrix runs many mocks: their request lines would drown the table.
     if matches!(cli.command, Some(Command::Matrix { .. })) && std::env::var_os("RUST_LOG").is_none()
@@ -94,7 +98,13 @@ fn init_logging_at(format: LogFormat, default: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        // https://no-color.org: a non-empty NO_COLOR turns colours off.
+        LogFormat::Text => builder
+            .with_ansi(
+                std::io::stderr().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            )
+            .init(),
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
@@ -107,6 +117,7 @@ fn init_logging_at(format: LogFormat, default: &str) {
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish. SIGHUP reloads the
 /// fixture files, as daemons do.
 async fn run(config: Config, coverage_report: Option<PathBuf>) -> Result<(), Error> {
+    let bundled = config.fixtures == FixtureSource::Bundled;
     let server = std::sync::Arc::new(MockServer::start(config).await?);
     // The handlers are installed before the line that tells callers they may send a signal.
     let signalled = shutdown_signal();
@@ -133,6 +144,13 @@ async fn run(config: Config, coverage_report: Option<PathBuf>) -> Result<(), Err
         });
     println!("listening on {}", server.uri());
     let _ = std::io::stdout().flush();
+    if bundled {
+        tracing::info!(
+            "first request: curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f' '{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70' (the bundled agent and visitor; {}/ lists the endpoints)",
+            server.uri(),
+            server.uri()
+        );
+    }
     signalled.await;
     if let Some(file) = coverage_report {
         let report = if file.extension().is_some_and(|e| e == "md") {

@@ -457,8 +457,8 @@ fn control_paths(token: bool) -> Map<String, Value> {
         { "name": "path", "in": "query", "required": false, "schema": { "type": "string" } },
         { "name": "status", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 100, "maximum": 599 } },
         { "name": "outcome", "in": "query", "required": false, "schema": { "type": "string" } },
-        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 } },
-        { "name": "after", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 } }
+        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX } },
+        { "name": "after", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX } }
     ]);
     let mut clear = op(
         "mockClearRequests",
@@ -477,17 +477,22 @@ fn control_paths(token: bool) -> Map<String, Value> {
             "delete": clear,
         }),
     );
+    let outcome_or_null: Vec<Value> = std::iter::once(Value::Null)
+        .chain(crate::selection::OutcomeId::ALL.map(|id| json!(id.as_str())))
+        .collect();
     let expectation = json!({
         "type": "object",
         "properties": {
-            "name": { "type": "string" }, "method": { "type": "string" }, "path": { "type": "string" },
-            "visitorId": { "type": "string" },
+            "name": { "type": ["string", "null"] }, "method": { "type": ["string", "null"] }, "path": { "type": ["string", "null"] },
+            "visitorId": { "type": ["string", "null"] },
             "headers": { "type": "object", "additionalProperties": { "type": "string" } },
-            "outcome": { "type": "string", "enum": crate::selection::OutcomeId::ALL.map(crate::selection::OutcomeId::as_str) },
-            "times": { "type": "integer", "minimum": 0 },
-            "atLeast": { "type": "integer", "minimum": 0 },
-            "atMost": { "type": "integer", "minimum": 0 }
+            "outcome": { "enum": outcome_or_null },
+            "times": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 },
+            "atLeast": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 },
+            "atMost": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 }
         },
+        "dependentSchemas": { "times": { "properties": { "atLeast": { "type": "null" }, "atMost": { "type": "null" } } } },
+        "description": "`times` is exact; `atLeast`/`atMost` give a range (atLeast at most atMost), not with `times`.",
         "additionalProperties": false
     });
     let verify_report = json!({ "type": "object", "properties": { "verified": { "type": "boolean" }, "expectations": { "type": "array" }, "received_recently": { "type": "array", "items": { "type": "string" } } }, "required": ["verified", "expectations", "received_recently"] });

@@ -28,6 +28,26 @@ pub const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, HEAD, PATCH";
 /// The body of the real server's preflight answer when CORS is disabled.
 pub const CORS_DISABLED: &str =
     "CORS not enabled. Go to \"Admin > General > REST Api\" to enable it.";
+/// `GET /`: what this server answers, for a person who opens it in a browser.
+const INDEX: &str = r#"livechat-mock: a contract-exact mock of Rocket.Chat's Livechat visitor API
+
+Rocket.Chat's API:
+  GET    /api/v1/livechat/visitors.info?visitorId=ID   (X-User-Id, X-Auth-Token)
+  POST   /api/v1/login
+  POST   /api/v1/livechat/visitor
+  GET    /api/v1/livechat/visitor/{token}
+  DELETE /api/v1/livechat/visitor/{token}
+
+The mock's own (unless --no-admin):
+  GET /_mock/openapi.json   this server as OpenAPI 3.1
+  GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/requests, GET /_mock/coverage,
+  POST /_mock/expectations, GET /_mock/verify, POST /_mock/reset, ...
+
+A first request, with the bundled agent and visitor:
+  curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f' \
+    'http://HOST:PORT/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70'
+"#;
+
 /// How long the `hang` fault holds a request before dropping the connection, if the client
 /// has not given up first.
 const HANG_FOR: Duration = Duration::from_secs(3600);
@@ -280,6 +300,10 @@ fn route(
     };
     if let Some(route) = companion_route {
         return companion(state, parts, route, body);
+    }
+    if reading && parts.path == "/" {
+        // A real server serves its web client here; the mock says what it serves instead.
+        return plain(text_response(StatusCode::OK, INDEX), "index");
     }
     if parts.path != endpoint::PATH || !reading {
         return plain(not_found(), "not-found");

@@ -356,7 +356,14 @@ async fn tokens_never_reach_the_log() {
         .await
         .unwrap();
     let stderr = stop_and_read_stderr(&mut child).await;
-    assert!(!stderr.contains(AGENT.1), "{stderr}");
+    // The one start-up hint shows the bundled agent's public, documented token (the README's
+    // first curl line); no line about a request ever holds a token.
+    let hint = stderr
+        .lines()
+        .filter(|line| line.contains(AGENT.1))
+        .collect::<Vec<_>>();
+    assert_eq!(hint.len(), 1, "{stderr}");
+    assert!(hint[0].contains("first request: curl"), "{stderr}");
     assert!(!stderr.contains("a-wrong-token"), "{stderr}");
 }
 
@@ -392,4 +399,58 @@ async fn the_matrix_tells_which_releases_a_client_passes() {
         stdout.contains("--- 8.5.0 failed; its output:\nFalse"),
         "{stdout}"
     );
+}
+
+// Boolean variables take 1/0, true/false, yes/no; a bad one is named by the variable.
+#[tokio::test]
+async fn boolean_variables_take_the_usual_spellings() {
+    let (mut child, uri) = {
+        let mut command = binary(&["--port", "0"]);
+        command.env("LIVECHAT_MOCK_NO_ADMIN", "1");
+        let mut child = command.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+        let line = lines.next_line().await.unwrap().unwrap();
+        (child, line.trim_start_matches("listening on ").to_string())
+    };
+    let health = reqwest::get(format!("{uri}/_mock/health")).await.unwrap();
+    assert_eq!(
+        health.status(),
+        404,
+        "LIVECHAT_MOCK_NO_ADMIN=1 turned the control API off"
+    );
+    stop_and_read_stderr(&mut child).await;
+
+    let output = binary(&["--port", "0"])
+        .env("LIVECHAT_MOCK_WATCH", "2")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: LIVECHAT_MOCK_WATCH=\"2\" is not a boolean: use 1 or 0, true or false, yes or no\n"
+    );
+}
+
+#[tokio::test]
+async fn bad_numbers_get_a_message_about_the_number() {
+    for (args, message) in [
+        (
+            vec!["--port", "-1"],
+            "invalid value '-1' for '--port <PORT>': expected a port from 0 to 65535 (0 picks a free one); got \"-1\"",
+        ),
+        (
+            vec!["--fault-rate", "-0.5"],
+            "invalid value '-0.5' for '--fault-rate <P>': expected a number from 0 to 1; got \"-0.5\"",
+        ),
+        (
+            vec!["--latency", "300..50"],
+            "MIN must be at most MAX in MIN..MAX; got 300..50 (did you mean 50..300?)",
+        ),
+    ] {
+        let (code, _, stderr) = run(&args).await;
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
 }

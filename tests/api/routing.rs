@@ -41,10 +41,31 @@ async fn other_paths_trailing_slashes_and_other_letter_case_are_404() {
         "/api/v2/livechat/visitors.info",
         "/api/v1/livechat/visitors%2Einfo",
         "/api/v1/me",
-        "/",
+        "/api",
     ] {
         assert_not_found(&app, reqwest::Method::GET, &format!("{path}{q}")).await;
     }
+}
+
+// A real server serves its web client at `/`; the mock answers with a short index instead.
+#[tokio::test]
+async fn the_root_lists_what_the_mock_serves() {
+    let app = spawn_app().await;
+    let answer = Answer::from(app.client.get(app.url("/")).send().await.unwrap()).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/plain; charset=UTF-8")
+    );
+    for line in [
+        "GET    /api/v1/livechat/visitors.info?visitorId=ID",
+        "DELETE /api/v1/livechat/visitor/{token}",
+        "GET /_mock/openapi.json",
+        "curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ'",
+    ] {
+        assert!(answer.body.contains(line), "{line}: {}", answer.body);
+    }
+    assert_not_found(&app, reqwest::Method::POST, "/").await;
 }
 
 #[tokio::test]
