@@ -258,6 +258,13 @@ pub enum Command {
     /// The bundled fixture files.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// Print a shell completion script: `livechat-mock completions bash > /etc/bash_completion.d/livechat-mock`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), made from these flags: `livechat-mock man > livechat-mock.1`.
+    Man,
     /// Run COMMAND against one mock per Rocket.Chat release, and tell which releases it passes:
     /// each run gets the mock's URL in LIVECHAT_MOCK_URL and in place of `{url}` in its
     /// arguments.

@@ -147,6 +147,12 @@ impl Config {
                 self.fault_rate
             ));
         }
+        #[cfg(not(feature = "generate"))]
+        if self.generate > 0 {
+            return Err(
+                "--generate needs the `generate` feature, which this build leaves out".into(),
+            );
+        }
         if self.generate > MAX_GENERATE {
             return Err(format!(
                 "--generate {} does not fit in memory: at most {MAX_GENERATE} visitors (about 1.1 KB each)",

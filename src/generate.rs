@@ -5,20 +5,31 @@
 //! workspace's visitors look. Work is split in fixed chunks, each with its own generator derived
 //! from the seed, so the output does not depend on how many threads make it.
 
+#[cfg(feature = "generate")]
 use fake::Fake;
+#[cfg(feature = "generate")]
 use fake::faker::name::raw::{FirstName, LastName};
+#[cfg(feature = "generate")]
 use fake::locales::{DE_DE, EN, FR_FR, IT_IT, JA_JP, NL_NL, PT_BR, TR_TR, ZH_CN};
+#[cfg(feature = "generate")]
 use rand::rngs::Xoshiro256PlusPlus;
+#[cfg(feature = "generate")]
 use rand::{RngExt, SeedableRng};
-use serde_json::{Map, Value, json};
+#[cfg(feature = "generate")]
+use serde_json::json;
+use serde_json::{Map, Value};
 
+#[cfg(feature = "generate")]
 use crate::clock::iso_8601;
 
 /// Visitors per chunk: each chunk has its own generator.
+#[cfg(feature = "generate")]
 pub const CHUNK: usize = 10_000;
 
+#[cfg(feature = "generate")]
 /// The fixed alphabet of Meteor's `Random.id()`: legacy ids and room ids.
 const METEOR_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
+#[cfg(feature = "generate")]
 const TOKEN_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /// The departments generated visitors belong to.
 pub(crate) const DEPARTMENTS: [&str; 4] = [
@@ -27,10 +38,14 @@ pub(crate) const DEPARTMENTS: [&str; 4] = [
     "pL5sQ2vWd8YkJ4nEx",
     "Zr6TgBn3MhC9qXa2D",
 ];
+#[cfg(feature = "generate")]
 const WHATSAPP_APP_ID: &str = "9d6a2c1e-5b7f-4e39-8a04-2f1c3b6d7e80";
+#[cfg(feature = "generate")]
 /// 2023-01-01T00:00:00Z and 2026-11-01T00:00:00Z: the span of generated `ts`.
 const FIRST_TS: u64 = 1_672_531_200_000;
+#[cfg(feature = "generate")]
 const LAST_TS: u64 = 1_793_491_200_000;
+#[cfg(feature = "generate")]
 const DAY: u64 = 86_400_000;
 
 /// An agent a generated visitor's `lastAgent` can point at.
@@ -42,6 +57,7 @@ pub struct Agent {
 
 /// What generation needs from the fixtures.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "generate"), allow(dead_code))]
 pub struct Plan {
     pub count: usize,
     pub seed: u64,
@@ -50,6 +66,7 @@ pub struct Plan {
     pub agents: Vec<Agent>,
 }
 
+#[cfg(feature = "generate")]
 /// One locale: the names' language, the phone country code, and the national number length.
 struct Locale {
     weight: u32,
@@ -58,6 +75,7 @@ struct Locale {
     email_domains: &'static [&'static str],
 }
 
+#[cfg(feature = "generate")]
 const LOCALES: [Locale; 9] = [
     Locale {
         weight: 40,
@@ -115,6 +133,7 @@ const LOCALES: [Locale; 9] = [
     },
 ];
 
+#[cfg(feature = "generate")]
 fn person(rng: &mut Xoshiro256PlusPlus, locale: usize) -> (String, String) {
     macro_rules! names {
         ($l:expr) => {
@@ -137,6 +156,7 @@ fn person(rng: &mut Xoshiro256PlusPlus, locale: usize) -> (String, String) {
     }
 }
 
+#[cfg(feature = "generate")]
 fn pick_locale(rng: &mut Xoshiro256PlusPlus) -> usize {
     let total: u32 = LOCALES.iter().map(|l| l.weight).sum();
     let mut roll = rng.random_range(0..total);
@@ -149,12 +169,14 @@ fn pick_locale(rng: &mut Xoshiro256PlusPlus) -> usize {
     0
 }
 
+#[cfg(feature = "generate")]
 fn random_string(rng: &mut Xoshiro256PlusPlus, alphabet: &[u8], len: usize) -> String {
     (0..len)
         .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
         .collect()
 }
 
+#[cfg(feature = "generate")]
 /// A MongoDB ObjectId: creation seconds, five random bytes, and a counter (here the visitor's
 /// index, which keeps ids unique within a run).
 fn object_id(rng: &mut Xoshiro256PlusPlus, ts_ms: u64, index: u64) -> String {
@@ -162,6 +184,7 @@ fn object_id(rng: &mut Xoshiro256PlusPlus, ts_ms: u64, index: u64) -> String {
     format!("{:08x}{random:010x}{:06x}", ts_ms / 1000, index & 0xff_ffff)
 }
 
+#[cfg(feature = "generate")]
 /// ASCII letters and digits of a name, lower-cased, for an e-mail's local part.
 fn mailbox(name: &str) -> String {
     name.chars()
@@ -186,6 +209,7 @@ fn mailbox(name: &str) -> String {
         .collect()
 }
 
+#[cfg(feature = "generate")]
 /// Generates visitor `index` (0-based within the whole run) with `rng`.
 fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String, Value> {
     let locale_index = pick_locale(rng);
@@ -327,15 +351,19 @@ fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String,
     doc
 }
 
+#[cfg(feature = "generate")]
 const USER_AGENTS: [&str; 4] = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
 ];
+#[cfg(feature = "generate")]
 const HOSTS: [&str; 3] = ["www.example.com", "shop.example.com", "support.example.com"];
+#[cfg(feature = "generate")]
 const PLANS: [&str; 3] = ["free", "pro", "enterprise"];
 
+#[cfg(feature = "generate")]
 /// The seed of chunk `chunk`: a SplitMix64 step away from the run's seed.
 fn chunk_seed(seed: u64, chunk: u64) -> u64 {
     let mut z = seed.wrapping_add(chunk.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -344,6 +372,7 @@ fn chunk_seed(seed: u64, chunk: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+#[cfg(feature = "generate")]
 /// The visitors of chunk `chunk` of the plan.
 pub fn chunk(plan: &Plan, chunk: usize) -> Vec<Map<String, Value>> {
     let start = chunk * CHUNK;
@@ -355,10 +384,12 @@ pub fn chunk(plan: &Plan, chunk: usize) -> Vec<Map<String, Value>> {
 }
 
 /// How many chunks the plan has.
+#[cfg(feature = "generate")]
 pub fn chunks(plan: &Plan) -> usize {
     plan.count.div_ceil(CHUNK)
 }
 
+#[cfg(feature = "generate")]
 /// Writes the plan's visitors as a `visitors.json` array, one visitor per line, for a team to
 /// commit and edit.
 ///
@@ -411,7 +442,7 @@ pub fn next_guest_number<'a>(docs: impl IntoIterator<Item = &'a Map<String, Valu
         .map_or(1, |n| n + 1)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "generate"))]
 mod tests {
     use super::*;
     use crate::schema::{SchemaSet, SchemaSource};

@@ -60,6 +60,7 @@ mod admin;
 mod body;
 mod builder;
 mod chaos;
+#[cfg(feature = "cli")]
 mod cli;
 mod clock;
 mod companion;
@@ -70,6 +71,7 @@ mod endpoint;
 mod error;
 mod expectations;
 mod fixtures;
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod generate;
@@ -92,6 +94,7 @@ mod watch;
 
 pub use builder::MockServerBuilder;
 pub use chaos::Latency;
+#[cfg(feature = "cli")]
 pub use cli::{Cli, Command, FixturesCommand, LogFormat, check_bool_env};
 pub use clock::Clock;
 pub use config::{Admin, AuthMode, Config, Cors, Limits};
@@ -99,6 +102,7 @@ pub use control::ControlError;
 pub use error::Error;
 pub use expectations::Expectation;
 pub use fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtures};
+#[cfg(feature = "generate")]
 pub use generate::write_fixture_file as write_generated;
 pub use journal::Entry as JournalEntry;
 pub use ratelimit::RateLimit;

@@ -69,6 +69,18 @@ fn main() -> ExitCode {
                 Err(err) => report(&err),
             };
         }
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "livechat-mock", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Man) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            return match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => report(&Error::Write { source: err }),
+            };
+        }
         None => {}
     }
     let coverage_report = cli.coverage_report.clone();

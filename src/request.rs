@@ -1,7 +1,9 @@
 //! The parts of an HTTP request the mock reads, copied out of hyper's request once, so the
 //! endpoint is a plain function that tests can call without a socket.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
+#[cfg(any(test, feature = "fuzzing"))]
+use std::net::Ipv4Addr;
 
 use hyper::header::HeaderMap;
 use hyper::{Method, Request};
@@ -34,6 +36,7 @@ pub struct RequestParts {
 
 impl RequestParts {
     /// The parts of a request from an unknown peer (loopback), for callers without a socket.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn from_request<B>(request: &Request<B>) -> RequestParts {
         RequestParts::from_request_by(request, IpAddr::V4(Ipv4Addr::LOCALHOST))
     }

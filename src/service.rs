@@ -591,6 +591,7 @@ fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
 
 /// What [`answer_now`] came to: the response (none for the faults that drop the connection)
 /// and the gate's verdict (`passed`, `blocked`, `bypassed`, `none`).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) struct Answered {
     pub response: Option<HttpResponse>,
     pub gate: &'static str,
@@ -598,6 +599,7 @@ pub(crate) struct Answered {
 
 /// The request → response path without a socket, a body or latency: what the fuzz target
 /// drives.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn answer_now(state: &AppState, parts: &RequestParts, body: &[u8]) -> Answered {
     let routed = route(state, parts, None, body);
     Answered {

@@ -45,6 +45,7 @@ impl Prepared {
 }
 
 /// A visitor with its `_id`, ready to index.
+#[cfg(feature = "generate")]
 type Indexed = (Box<str>, VisitorEntry);
 
 /// A stored visitor as the request path needs it.
@@ -211,6 +212,7 @@ impl Store {
             loaded.visitors.insert(id.into(), entry);
         }
         if let Some(plan) = generated {
+            #[cfg(feature = "generate")]
             add_generated(&mut loaded, plan, schemas, version);
             store.last_guest = store
                 .last_guest
@@ -407,6 +409,7 @@ impl Store {
     }
 }
 
+#[cfg(feature = "generate")]
 /// Generates the plan's visitors on every core (chunks are independent, so the result does not
 /// depend on the number of threads) and adds them in order.
 fn add_generated(loaded: &mut Loaded, plan: &Plan, schemas: &SchemaSet, version: Version) {

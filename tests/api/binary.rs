@@ -454,3 +454,20 @@ async fn bad_numbers_get_a_message_about_the_number() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn completions_and_a_man_page_come_from_the_flags() {
+    let (code, bash, _) = run(&["completions", "bash"]).await;
+    assert_eq!(code, 0);
+    assert!(
+        bash.contains("--rate-limit") && bash.contains("--coverage-report"),
+        "{bash}"
+    );
+    let (code, fish, _) = run(&["completions", "fish"]).await;
+    assert_eq!(code, 0);
+    assert!(fish.contains("complete -c livechat-mock"), "{fish}");
+    let (code, man, _) = run(&["man"]).await;
+    assert_eq!(code, 0);
+    assert!(man.contains(".TH livechat-mock 1"), "{man}");
+    assert!(man.contains("\\-\\-rate\\-limit"), "{man}");
+}
