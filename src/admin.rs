@@ -107,6 +107,7 @@ where
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let query_string = request.uri().query().map(str::to_string);
+    let host = header(request.headers(), "host");
     let segments: Vec<&str> = path
         .trim_start_matches("/_mock")
         .split('/')
@@ -133,7 +134,7 @@ where
     match (&method, segments.as_slice()) {
         (&Method::GET, ["health"]) => health(state),
         (&Method::GET, ["openapi.json"]) => {
-            let mut response = Response::new(MockBody::from(state.openapi.clone()));
+            let mut response = Response::new(MockBody::from(openapi_for(state, host.as_deref())));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -209,6 +210,22 @@ where
                 "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET /_mock/openapi.json"
             ),
         ),
+    }
+}
+
+/// The served OpenAPI document, with `servers` naming the address the client reached it at, so
+/// an importer (Postman) sets its base URL to this mock.
+fn openapi_for(state: &AppState, host: Option<&str>) -> bytes::Bytes {
+    let Some(host) = host.filter(|h| !h.is_empty() && !h.contains(['"', '\\', '/'])) else {
+        return state.openapi.clone();
+    };
+    match serde_json::from_slice::<Value>(&state.openapi) {
+        Ok(mut document) => {
+            document["servers"] =
+                json!([{ "url": format!("http://{host}"), "description": "this mock" }]);
+            bytes::Bytes::from(document.to_string())
+        }
+        Err(_) => state.openapi.clone(),
     }
 }
 

@@ -192,13 +192,16 @@ fn visitors_info_path(version: Version) -> Value {
         OutcomeId::ALL.map(OutcomeId::as_str).join(", "),
         version_notes.join("\n"),
     );
+    // The examples are the bundled fixtures' (the spec page's) agent and visitor, also as the
+    // schemas' defaults: Postman's importer (openapi-to-postmanv2) fills requests from those, so
+    // an imported collection answers 200 against the bundled fixtures.
     let parameters = json!([
         { "name": "visitorId", "in": "query", "required": true, "description": "The visitor ID.",
-          "schema": { "type": "string" }, "example": "6a22b1765528fa64dd29de70" },
+          "schema": { "type": "string", "default": "6a22b1765528fa64dd29de70" }, "example": "6a22b1765528fa64dd29de70" },
         { "name": "X-User-Id", "in": "header", "required": true, "description": "The userId of the authenticated user.",
-          "schema": { "type": "string" }, "example": "rbAXPnMktTFbNpwtJ" },
+          "schema": { "type": "string", "default": "rbAXPnMktTFbNpwtJ" }, "example": "rbAXPnMktTFbNpwtJ" },
         { "name": "X-Auth-Token", "in": "header", "required": true, "description": "The authToken of the authenticated user.",
-          "schema": { "type": "string" }, "example": "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" }
+          "schema": { "type": "string", "default": "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" }, "example": "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" }
     ]);
     let responses = json!({
         "200": json_response("The visitor.", &response_file(200), json!({ "Success Example": example(success_example()) }), true, false),
@@ -270,12 +273,14 @@ fn complete_path_item(item: &mut Value, id: &str) {
         item.entry(method).or_insert_with(|| json!({
             "summary": format!("{} is not routed here: the real server answers 404", method.to_uppercase()),
             "operationId": format!("{id}_{method}_not_routed"),
+            "tags": ["Not routed (404, documentation only)"],
             "responses": { "404": not_found_text() }
         }));
     }
     item.entry("options").or_insert_with(|| json!({
         "summary": "CORS preflight, as the real server's CORS middleware answers it on any path",
         "operationId": format!("{id}_preflight"),
+        "tags": ["CORS preflight"],
         "responses": {
             "200": text("`OK`; with Origin or Access-Control-Request-Method, the CORS allow headers too.", json!({ "const": "OK" })),
             "403": text("An origin not on the --cors list.", json!({ "const": "Invalid origin" })),
@@ -296,8 +301,9 @@ fn companion_paths() -> Map<String, Value> {
         "tags": ["Authentication"],
         "requestBody": { "required": true, "content": { "application/json": { "schema": {
             "type": "object",
-            "properties": { "user": text, "username": text, "email": text, "password": text, "resume": text, "code": text }
-        } } } },
+            "properties": { "user": text, "username": text, "email": text, "password": text, "resume": text, "code": text },
+            "default": { "user": "agent.alice", "password": "alice-agent-pass" }
+        }, "example": { "user": "agent.alice", "password": "alice-agent-pass" } } } },
         "responses": {
             "200": with_headers("Logged in: send data.userId as X-User-Id and data.authToken as X-Auth-Token.", "login.200.json"),
             "400": with_headers("The body is not a JSON object.", "login.400.json"),
@@ -327,8 +333,9 @@ fn companion_paths() -> Map<String, Value> {
                 "required": ["token"]
             } },
             "required": ["visitor"],
-            "additionalProperties": false
-        } } } },
+            "additionalProperties": false,
+            "default": { "visitor": { "token": "iNKE8a6k6cjbqWhWd", "name": "Livechat Visitor", "email": "visitor@rocket.chat" } }
+        }, "example": { "visitor": { "token": "iNKE8a6k6cjbqWhWd", "name": "Livechat Visitor", "email": "visitor@rocket.chat" } } } } },
         "responses": {
             "200": with_headers("The visitor, token included.", "livechat.visitor.200.json"),
             "400": with_headers("A Match error, or an empty token.", "livechat.visitor.400.json")
@@ -337,7 +344,7 @@ fn companion_paths() -> Map<String, Value> {
     paths.insert(
         format!("{}/{{token}}", crate::companion::VISITOR_PATH),
         json!({
-            "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" }, "example": "test-token-12345" }],
+            "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string", "default": "test-token-12345" }, "example": "test-token-12345" }],
             "get": {
                 "operationId": "visitorByToken",
                 "summary": "Get a Livechat visitor by token",
@@ -377,7 +384,7 @@ fn control_paths(token: bool) -> Map<String, Value> {
     };
     let op = |id: &str, summary: &str, responses: Value| {
         json!({
-            "operationId": id, "summary": summary, "tags": ["Mock control"], "responses": with_auth(responses)
+            "operationId": id, "summary": summary, "tags": ["Mock control (changes the mock's state)"], "responses": with_auth(responses)
         })
     };
     let override_schema = crate::overrides::body_schema();
@@ -595,7 +602,9 @@ pub fn document(schemas: &SchemaSet, describe: &Describe) -> Value {
         "tags": [
             { "name": "Omnichannel Visitors", "description": "Rocket.Chat's API, as the real server answers it." },
             { "name": "Authentication", "description": "Rocket.Chat's login, against users.json." },
-            { "name": "Mock control", "description": "The mock's own control API under /_mock/." }
+            { "name": "Mock control (changes the mock's state)", "description": "The mock's own control API under /_mock/: some calls change what the mock answers." },
+            { "name": "Not routed (404, documentation only)", "description": "Methods the real router has no route for: each answers 404. Documented so tools know every method; not requests to send." },
+            { "name": "CORS preflight", "description": "OPTIONS on any path, as the real CORS middleware answers it." }
         ],
         "paths": paths,
         "components": { "schemas": components }

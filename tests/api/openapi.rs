@@ -129,3 +129,24 @@ async fn the_document_follows_the_emulated_version() {
             .is_valid(&json!({"status": "error", "message": "You must be logged in to do this."}))
     );
 }
+
+// A served document names the address it was fetched from, so Postman's importer sets its base
+// URL to this mock; the 404 methods and the control API are in tags of their own.
+#[tokio::test]
+async fn the_served_document_names_its_server_and_separates_what_is_not_a_request() {
+    let app = spawn_app().await;
+    let document: serde_json::Value = app
+        .client
+        .get(app.url("/_mock/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["servers"][0]["url"], app.server.uri());
+    let post = &document["paths"]["/api/v1/livechat/visitors.info"]["post"];
+    assert_eq!(post["tags"][0], "Not routed (404, documentation only)");
+    let header = &document["paths"]["/api/v1/livechat/visitors.info"]["get"]["parameters"][1];
+    assert_eq!(header["schema"]["default"], "rbAXPnMktTFbNpwtJ");
+}
