@@ -90,8 +90,10 @@ pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, &'static s
                     "user" | "username" | "email" | "password" | "code"
                 )
             });
+            // A `code` that is not a string fails Meteor's check of the TOTP login.
+            let bad_code = params.get("code").is_some_and(|c| !c.is_string());
             let named = match (params.get("user"), text("username"), text("email")) {
-                _ if extra => None,
+                _ if extra || bad_code => None,
                 (Some(Value::String(user)), _, _) if user.contains('@') => Some(Named::Email(user)),
                 (Some(Value::String(user)), _, _) => Some(Named::Username(user)),
                 (Some(Value::Object(user)), _, _) => {

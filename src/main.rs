@@ -23,12 +23,13 @@ fn main() -> ExitCode {
     }
     let mut cli = Cli::parse();
     // A matrix runs many mocks: their request lines would drown the table.
-    if matches!(cli.command, Some(Command::Matrix { .. })) && std::env::var_os("RUST_LOG").is_none()
+    let logging = if matches!(cli.command, Some(Command::Matrix { .. }))
+        && std::env::var_os("RUST_LOG").is_none()
     {
-        init_logging_at(cli.log_format, "warn");
+        init_logging_at(cli.log_format, "warn")
     } else {
-        init_logging(cli.log_format);
-    }
+        init_logging_at(cli.log_format, "info")
+    };
     match cli.command.take() {
         Some(Command::Generate {
             count,
@@ -92,23 +93,43 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(config, coverage_report)) {
+    let dropped = logging.dropped.clone();
+    let code = match runtime.block_on(run(config, coverage_report, dropped.clone())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err),
+    };
+    drop(runtime);
+    drop(logging); // flushes the lines still queued
+    let lost = dropped.dropped_lines();
+    if lost > 0 {
+        eprintln!("{lost} log lines were dropped in all: stderr was slower than the requests");
     }
+    code
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default `info`), as text or one JSON object a line.
-fn init_logging(format: LogFormat) {
-    init_logging_at(format, "info");
+/// The log writer: its thread's guard (dropping it flushes what is queued) and the count of
+/// lines it had to drop.
+struct Logging {
+    _guard: tracing_appender::non_blocking::WorkerGuard,
+    dropped: tracing_appender::non_blocking::ErrorCounter,
 }
 
-/// As [`init_logging`], with `default` as the level when `RUST_LOG` is unset.
-fn init_logging_at(format: LogFormat, default: &str) {
+/// Logs go to stderr, filtered by `RUST_LOG` (`default` when unset), as text or one JSON object a
+/// line. A request never waits for stderr: lines are formatted on the request's thread and
+/// written by a log thread in batches; if stderr falls behind by more than 64k lines, new lines
+/// are dropped and counted rather than blocking requests (the count is logged, and printed at
+/// exit).
+fn init_logging_at(format: LogFormat, default: &str) -> Logging {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(64 * 1024)
+        .thread_name("livechat-mock-log")
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+    let dropped = writer.error_counter();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     match format {
         // https://no-color.org: a non-empty NO_COLOR turns colours off.
         LogFormat::Text => builder
@@ -124,11 +145,32 @@ fn init_logging_at(format: LogFormat, default: &str) {
             .with_span_list(false)
             .init(),
     }
+    Logging {
+        _guard: guard,
+        dropped,
+    }
 }
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish. SIGHUP reloads the
 /// fixture files, as daemons do.
-async fn run(config: Config, coverage_report: Option<PathBuf>) -> Result<(), Error> {
+async fn run(
+    config: Config,
+    coverage_report: Option<PathBuf>,
+    dropped: tracing_appender::non_blocking::ErrorCounter,
+) -> Result<(), Error> {
+    // Say so when log lines had to be dropped (checked every 10 s, only when the count grew).
+    tokio::spawn(async move {
+        let mut reported = 0;
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            every.tick().await;
+            let now = dropped.dropped_lines();
+            if now > reported {
+                tracing::warn!(dropped = now - reported, total = now, "log lines dropped: stderr is slower than the requests");
+                reported = now;
+            }
+        }
+    });
     let bundled = config.fixtures == FixtureSource::Bundled;
     let server = std::sync::Arc::new(MockServer::start(config).await?);
     // The handlers are installed before the line that tells callers they may send a signal.

@@ -301,7 +301,11 @@ fn companion_paths() -> Map<String, Value> {
         "tags": ["Authentication"],
         "requestBody": { "required": true, "content": { "application/json": { "schema": {
             "type": "object",
-            "properties": { "user": text, "username": text, "email": text, "password": text, "resume": text, "code": text },
+            "description": "`user` (a username, or an e-mail when it holds @, or Meteor's {username|email|id} object), `username` or `email`, with `password`; or `resume` with an auth token. When `user` is given, `username` and `email` are not read (loginCompatibility), so their types are free.",
+            "properties": {
+                "user": { "type": ["string", "object"] }, "username": {}, "email": {},
+                "password": text, "resume": text, "code": text
+            },
             "default": { "user": "agent.alice", "password": "alice-agent-pass" }
         }, "example": { "user": "agent.alice", "password": "alice-agent-pass" } } } },
         "responses": {
