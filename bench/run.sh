@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, in ONE run on 127.0.0.1: the server pinned to core 0, wrk to core 1.
+#   - THE HEADLINE: livechat-mock with default flags, as users run it: info logs (one line per
+#     request) with stderr to a file, journal on, gate on, bundled fixtures
 #   - livechat-mock, a 200 for a fixture visitor, schema gate on (logs at warn, journal on)
 #   - the same with the gate off (--bench-gate-off), to price the gate, and with no journal
 #     (--journal-size 0), to price the journal
@@ -41,7 +43,12 @@ trap stop_all EXIT
 declare -A ports server_pid
 start() {
   local name=$1 port=$2; shift 2
-  RUST_LOG=warn taskset -c "$server_core" "$@" >/dev/null 2>&1 &
+  if [ "$name" = mock-defaults ]; then
+    # default flags: no RUST_LOG (info), stderr to a file as a user's redirect would
+    env -u RUST_LOG taskset -c "$server_core" "$@" >/dev/null 2>"target/bench-defaults.log" &
+  else
+    RUST_LOG=warn taskset -c "$server_core" "$@" >/dev/null 2>&1 &
+  fi
   pids+=($!)
   server_pid[$name]=$!
   ports[$name]=$port
@@ -81,8 +88,9 @@ measure() { # measure NAME: one wrk run, appended to the server's samples
 }
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-names=(floor mock mock-gate-off mock-no-journal mock-1M-visitors)
+names=(floor mock-defaults mock mock-gate-off mock-no-journal mock-1M-visitors)
 port=$(free_port); start floor "$port" target/release/examples/floor "$port"
+port=$(free_port); start mock-defaults "$port" target/release/livechat-mock --port "$port"
 port=$(free_port); start mock "$port" target/release/livechat-mock --port "$port"
 port=$(free_port); start mock-gate-off "$port" target/release/livechat-mock --port "$port" --bench-gate-off
 port=$(free_port); start mock-no-journal "$port" target/release/livechat-mock --port "$port" --journal-size 0
@@ -112,6 +120,8 @@ done
 echo "(x floor CPU: the floor's server CPU time per request over this one's, the capacity ratio that stolen time cannot skew)"
 ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.1f", a / b }'; }
 echo
+echo "headline, default flags (info logs to a file, journal and gate on): $(awk -v a="${cpu[mock-defaults]}" -v b="${cpu[floor]}" 'BEGIN { printf "%.3f", b / a }')x the floor by CPU per request, $(awk -v a="${rps[mock-defaults]}" -v b="${rps[floor]}" 'BEGIN { printf "%.3f", a / b }')x by median req/s"
+echo "log lines written: $(wc -l < target/bench-defaults.log); dropped: $(grep -c 'log lines dropped' target/bench-defaults.log || true)"
 echo "gate cost (CPU per request): $(awk -v a="${cpu[mock]}" -v b="${cpu[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (a / b - 1) * 100 }')"
 echo "gate cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the gate-off requests/s"
 echo "journal cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-no-journal]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the journal-off requests/s"

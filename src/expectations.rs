@@ -186,12 +186,14 @@ fn count(name: &str, value: Option<serde_json::Number>) -> Result<Option<u64>, S
         return Ok(None);
     };
     const MAX: u64 = 9_007_199_254_740_992;
-    let exact = value.as_u64().filter(|n| *n <= MAX).or_else(|| {
+    let exact = if value.is_f64() {
         value
             .as_f64()
             .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= MAX as f64)
             .map(|f| f as u64)
-    });
+    } else {
+        value.as_u64().filter(|n| *n <= MAX)
+    };
     exact
         .map(Some)
         .ok_or_else(|| format!("{name} must be a whole number from 0 to 2^53; got {value}"))
