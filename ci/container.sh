@@ -16,7 +16,7 @@ diff <(sed -n '/^FROM scratch/,$p' Containerfile | sed 's|^COPY --from=builder /
   || { echo "Containerfile and Containerfile.prebuilt differ in their final stage"; exit 1; }
 
 RUSTFLAGS="-C target-feature=+crt-static" \
-  cargo build --quiet --locked --profile container --target x86_64-unknown-linux-gnu
+  cargo build --quiet --locked --profile container --target x86_64-unknown-linux-gnu --no-default-features --features cli
 context=$(mktemp -d)
 cp target/x86_64-unknown-linux-gnu/container/livechat-mock "$context/"
 export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot

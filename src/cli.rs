@@ -258,6 +258,14 @@ pub enum Command {
     /// The bundled fixture files.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// Hold a real Rocket.Chat server to this mock's contract: register one visitor through the
+    /// public API, send every case of visitors.info (and the companions it uses), compare each
+    /// answer with what this mock answers for the same state and version, and delete the visitor.
+    #[cfg(feature = "verify")]
+    Verify(VerifyArgs),
+    /// Read visitors from a real server and write fixture files that `--fixtures DIR` serves.
+    #[cfg(feature = "verify")]
+    Record(RecordArgs),
     /// Print a shell completion script: `livechat-mock completions bash > /etc/bash_completion.d/livechat-mock`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -289,6 +297,120 @@ pub enum Command {
         )]
         command: Vec<String>,
     },
+}
+
+/// Where a real server is and who calls it.
+#[cfg(feature = "verify")]
+#[derive(Debug, Clone, clap::Args)]
+pub struct Target {
+    /// The server's base URL, e.g. https://chat.example.com.
+    #[arg(long, env = "LIVECHAT_MOCK_VERIFY_TARGET", value_name = "URL")]
+    pub target: String,
+    /// A user holding view-l-room (an agent, a manager or an admin).
+    #[arg(long, env = "LIVECHAT_MOCK_VERIFY_USER_ID", value_name = "ID")]
+    pub user_id: String,
+    /// That user's auth token (never printed).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_AUTH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub auth_token: String,
+    /// Allow plain http:// to a host that is not this machine.
+    #[arg(long, env = "LIVECHAT_MOCK_VERIFY_ALLOW_HTTP", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_http: bool,
+    /// A PEM file of CA certificates to trust (a private CA), instead of the web's roots.
+    #[arg(long, env = "LIVECHAT_MOCK_VERIFY_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Per-request timeout, in milliseconds.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_name = "MS"
+    )]
+    pub timeout_ms: u64,
+    /// At most this many requests per second.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_RATE",
+        default_value_t = 4,
+        value_name = "N"
+    )]
+    pub rate: u32,
+}
+
+/// `livechat-mock verify`.
+#[cfg(feature = "verify")]
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// A user without view-l-room, for the 403.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_UNPRIVILEGED_USER_ID",
+        value_name = "ID",
+        requires = "unprivileged_auth_token"
+    )]
+    pub unprivileged_user_id: Option<String>,
+    /// That user's auth token (never printed).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_UNPRIVILEGED_AUTH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub unprivileged_auth_token: Option<String>,
+    /// The release to hold the server to [default: 8.6.0].
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_API_VERSION",
+        value_name = "X.Y.Z",
+        conflicts_with = "detect_version"
+    )]
+    pub api_version: Option<Version>,
+    /// Compare with every release of the version table and say which the server behaves like.
+    #[arg(long, env = "LIVECHAT_MOCK_VERIFY_DETECT_VERSION", value_parser = clap::builder::BoolishValueParser::new())]
+    pub detect_version: bool,
+    /// What the server's CORS setting is, for the preflight case: '*', 'off' (its default) or
+    /// a list of origins.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_CORS",
+        default_value = "off",
+        value_name = "'*'|off|ORIGIN,..."
+    )]
+    pub cors: Cors,
+    /// Also provoke a 429 (spends the server's rate-limit window for this route and address).
+    #[arg(long, env = "LIVECHAT_MOCK_VERIFY_INCLUDE_RATE_LIMIT", value_parser = clap::builder::BoolishValueParser::new())]
+    pub include_rate_limit: bool,
+    /// Write a JUnit XML report here, for CI.
+    #[arg(long, env = "LIVECHAT_MOCK_VERIFY_JUNIT", value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// The report on stdout: 'text' for people, 'json' for machines.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_VERIFY_FORMAT",
+        default_value = "text",
+        value_name = "text|json"
+    )]
+    pub format: LogFormat,
+}
+
+/// `livechat-mock record`.
+#[cfg(feature = "verify")]
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The visitors to read (repeat, or comma-separated).
+    #[arg(long, value_delimiter = ',', required = true, value_name = "ID")]
+    pub visitor_id: Vec<String>,
+    /// Where to write visitors.json and users.json (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `livechat-mock fixtures ...`

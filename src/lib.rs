@@ -96,6 +96,8 @@ pub use builder::MockServerBuilder;
 pub use chaos::Latency;
 #[cfg(feature = "cli")]
 pub use cli::{Cli, Command, FixturesCommand, LogFormat, check_bool_env};
+#[cfg(feature = "verify")]
+pub use cli::{RecordArgs, Target, VerifyArgs};
 pub use clock::Clock;
 pub use config::{Admin, AuthMode, Config, Cors, Limits};
 pub use control::ControlError;

@@ -14,7 +14,11 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[cfg(feature = "verify")]
+mod compare;
 mod matrix;
+#[cfg(feature = "verify")]
+mod verify;
 
 fn main() -> ExitCode {
     if let Err(message) = livechat_mock::check_bool_env() {
@@ -22,10 +26,15 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let mut cli = Cli::parse();
-    // A matrix runs many mocks: their request lines would drown the table.
-    let logging = if matches!(cli.command, Some(Command::Matrix { .. }))
-        && std::env::var_os("RUST_LOG").is_none()
-    {
+    // A matrix or a verification runs mocks of its own: their request lines would drown the
+    // report.
+    let quiet = match &cli.command {
+        Some(Command::Matrix { .. }) => true,
+        #[cfg(feature = "verify")]
+        Some(Command::Verify(_) | Command::Record(_)) => true,
+        _ => false,
+    };
+    let logging = if quiet && std::env::var_os("RUST_LOG").is_none() {
         init_logging_at(cli.log_format, "warn")
     } else {
         init_logging_at(cli.log_format, "info")
@@ -67,6 +76,27 @@ fn main() -> ExitCode {
             return match runtime.block_on(matrix::run(&versions, jobs.max(1), &command)) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
+                Err(err) => report(&err),
+            };
+        }
+        #[cfg(feature = "verify")]
+        Some(Command::Verify(args)) => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("error: cannot start the async runtime: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return match runtime.block_on(verify::verify(args)) {
+                Ok(code) => ExitCode::from(code),
+                Err(err) => report(&err),
+            };
+        }
+        #[cfg(feature = "verify")]
+        Some(Command::Record(args)) => {
+            return match verify::record(args) {
+                Ok(code) => ExitCode::from(code),
                 Err(err) => report(&err),
             };
         }
@@ -125,7 +155,10 @@ fn init_logging_at(format: LogFormat, default: &str) -> Logging {
         .lossy(true)
         .buffered_lines_limit(64 * 1024)
         .thread_name("livechat-mock-log")
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let dropped = writer.error_counter();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -166,7 +199,11 @@ async fn run(
             every.tick().await;
             let now = dropped.dropped_lines();
             if now > reported {
-                tracing::warn!(dropped = now - reported, total = now, "log lines dropped: stderr is slower than the requests");
+                tracing::warn!(
+                    dropped = now - reported,
+                    total = now,
+                    "log lines dropped: stderr is slower than the requests"
+                );
                 reported = now;
             }
         }

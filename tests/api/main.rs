@@ -14,4 +14,5 @@ mod openapi;
 mod responses;
 mod routing;
 mod schemas;
+mod verify;
 mod versions;
