@@ -203,6 +203,8 @@ fn count(name: &str, value: Option<serde_json::Number>) -> Result<Option<u64>, S
 #[derive(Debug, Default)]
 pub struct Expectations {
     set: Mutex<Vec<(Expectation, u64)>>,
+    /// Whether any is set.
+    any: std::sync::atomic::AtomicBool,
     /// Whether any came through the library (`MockServer::expect`): only those are checked
     /// when the server is dropped; HTTP ones are checked by `GET /_mock/verify`.
     from_library: std::sync::atomic::AtomicBool,
@@ -214,6 +216,7 @@ const RECENT: usize = 20;
 
 impl Expectations {
     pub fn add(&self, expectation: Expectation) {
+        self.any.store(true, std::sync::atomic::Ordering::Release);
         self.from_library
             .store(true, std::sync::atomic::Ordering::Relaxed);
         self.set
@@ -247,6 +250,7 @@ impl Expectations {
             outcome.parse::<OutcomeId>()?;
         }
         let mut set = self.set.lock().unwrap_or_else(|e| e.into_inner());
+        self.any.store(true, std::sync::atomic::Ordering::Release);
         set.push((
             Expectation {
                 name: posted.name,
@@ -267,6 +271,9 @@ impl Expectations {
 
     /// Counts an answered request against every expectation it matches.
     pub fn observe(&self, seen: &Seen<'_>) {
+        if self.is_empty() {
+            return;
+        }
         let mut set = self.set.lock().unwrap_or_else(|e| e.into_inner());
         if set.is_empty() {
             return;
@@ -302,6 +309,7 @@ impl Expectations {
 
     /// Forgets every expectation and count.
     pub fn clear(&self) {
+        self.any.store(false, std::sync::atomic::Ordering::Release);
         self.set.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.recent
             .lock()

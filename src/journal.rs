@@ -67,10 +67,11 @@ struct Kept {
     bytes: usize,
 }
 
-/// `value` cut to [`MAX_VALUE_BYTES`] (at a character boundary), and whether it was cut.
-fn cut(value: &str) -> (String, bool) {
+/// `value` cut to [`MAX_VALUE_BYTES`] (at a character boundary), and whether it was cut; a
+/// short value is kept as it is, with no copy.
+fn cut(value: String) -> (String, bool) {
     if value.len() <= MAX_VALUE_BYTES {
-        return (value.to_string(), false);
+        return (value, false);
     }
     let mut end = MAX_VALUE_BYTES;
     while !value.is_char_boundary(end) {
@@ -85,10 +86,10 @@ fn cut(value: &str) -> (String, bool) {
 impl Kept {
     fn new(seq: u64, mut record: Record) -> Kept {
         let mut truncated = false;
-        let (path, cut_path) = cut(&record.path);
+        let (path, cut_path) = cut(std::mem::take(&mut record.path));
         record.path = path;
         truncated |= cut_path;
-        if let Some(query) = &record.query {
+        if let Some(query) = record.query.take() {
             let (query, cut_query) = cut(query);
             record.query = Some(query);
             truncated |= cut_query;
@@ -208,8 +209,15 @@ pub fn redacted_query(query: &str) -> String {
 }
 
 /// Headers as the journal keeps them: secrets cut to their last four characters.
+#[cfg(test)]
 pub fn redacted_headers(headers: &HeaderMap) -> HeaderMap {
     let mut kept = headers.clone();
+    redact_in_place(&mut kept);
+    kept
+}
+
+/// Cuts the secrets of a header map the journal takes over (no copy of the map).
+pub fn redact_in_place(kept: &mut HeaderMap) {
     for name in SECRETS {
         if let hyper::header::Entry::Occupied(mut entry) = kept.entry(name) {
             let cut: Vec<hyper::header::HeaderValue> = entry
@@ -229,7 +237,6 @@ pub fn redacted_headers(headers: &HeaderMap) -> HeaderMap {
             }
         }
     }
-    kept
 }
 
 /// `RScc…eU3f` → `…eU3f`: enough to tell tokens apart, not enough to use one.

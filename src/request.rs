@@ -5,8 +5,10 @@ use std::net::IpAddr;
 #[cfg(any(test, feature = "fuzzing"))]
 use std::net::Ipv4Addr;
 
+use hyper::Method;
+#[cfg(any(test, feature = "fuzzing"))]
+use hyper::Request;
 use hyper::header::HeaderMap;
-use hyper::{Method, Request};
 
 use crate::selection::{self, Choice, Convention};
 
@@ -38,11 +40,21 @@ impl RequestParts {
     /// The parts of a request from an unknown peer (loopback), for callers without a socket.
     #[cfg(any(test, feature = "fuzzing"))]
     pub fn from_request<B>(request: &Request<B>) -> RequestParts {
-        RequestParts::from_request_by(request, IpAddr::V4(Ipv4Addr::LOCALHOST))
+        let peer = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        RequestParts::from_parts(request.method(), request.uri(), request.headers(), peer)
     }
 
-    /// The parts of a request that `peer` sent.
-    pub fn from_request_by<B>(request: &Request<B>, peer: IpAddr) -> RequestParts {
+    /// The parts of a request head that `peer` sent.
+    pub fn from_head(head: &hyper::http::request::Parts, peer: IpAddr) -> RequestParts {
+        RequestParts::from_parts(&head.method, &head.uri, &head.headers, peer)
+    }
+
+    fn from_parts(
+        method: &Method,
+        uri: &hyper::Uri,
+        headers: &HeaderMap,
+        peer: IpAddr,
+    ) -> RequestParts {
         // One pass over the headers (a handful) instead of a hash lookup per name read.
         const NAMES: [&str; 12] = [
             "x-user-id",
@@ -59,7 +71,7 @@ impl RequestParts {
             "x-forwarded-for",
         ];
         let mut found: [Option<String>; 12] = Default::default();
-        for (name, value) in request.headers() {
+        for (name, value) in headers {
             if let Some(slot) = NAMES.iter().position(|n| *n == name.as_str()) {
                 let text = latin1(value.as_bytes());
                 found[slot] = Some(match found[slot].take() {
@@ -87,9 +99,9 @@ impl RequestParts {
             x_forwarded_for,
         ] = found;
         RequestParts {
-            method: request.method().clone(),
-            path: request.uri().path().to_string(),
-            query: request.uri().query().map(str::to_string),
+            method: method.clone(),
+            path: uri.path().to_string(),
+            query: uri.query().map(str::to_string),
             user_id,
             auth_token,
             origin,

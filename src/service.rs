@@ -14,7 +14,7 @@ use crate::admin;
 use crate::companion;
 use crate::config::{Admin, Cors};
 use crate::endpoint;
-use crate::journal::{Record, redacted_headers};
+use crate::journal::{Record, redact_in_place};
 use crate::outcome::{Headers, Reply, Verdict};
 use crate::ratelimit::{RateCheck, Route};
 use crate::request::RequestParts;
@@ -109,19 +109,20 @@ where
     }
 
     let arrived_ms = state.clock.now_ms();
-    let parts = RequestParts::from_request_by(&request, peer);
+    let (mut head, request_body) = request.into_parts();
+    let parts = RequestParts::from_head(&head, peer);
+    // The journal takes the request's own header map (no copy), secrets cut.
     let headers = if state.journal.is_enabled() || !state.expectations.is_empty() {
-        redacted_headers(request.headers())
+        let mut headers = std::mem::take(&mut head.headers);
+        redact_in_place(&mut headers);
+        headers
     } else {
         hyper::HeaderMap::new()
     };
-    let target_len = request
-        .uri()
-        .path_and_query()
-        .map_or(0, |pq| pq.as_str().len());
+    let target_len = head.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     let early = if target_len > state.config.limits.max_uri_bytes {
         Some((empty(StatusCode::URI_TOO_LONG), "uri-too-long"))
-    } else if request.version() == hyper::Version::HTTP_11 && parts.host.is_none() {
+    } else if head.version == hyper::Version::HTTP_11 && parts.host.is_none() {
         // RFC 9112 §3.2 (and Node): an HTTP/1.1 request without Host is a 400.
         let mut response = empty(StatusCode::BAD_REQUEST);
         response
@@ -136,13 +137,7 @@ where
         // Only the companion POSTs have a body worth reading; the rest is never buffered.
         None if parts.method == Method::POST && companion::takes_body(&parts.path) => {
             let limits = &state.config.limits;
-            match read_within(
-                request.into_body(),
-                limits.max_body_bytes,
-                limits.body_timeout,
-            )
-            .await
-            {
+            match read_within(request_body, limits.max_body_bytes, limits.body_timeout).await {
                 Ok(body) => body,
                 Err(response) => {
                     let outcome = match response.status() {
@@ -161,7 +156,7 @@ where
             }
         }
         None => {
-            drop(request);
+            drop(request_body);
             Bytes::new()
         }
     };
