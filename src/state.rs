@@ -67,6 +67,14 @@ pub(crate) struct Registered {
     pub(crate) bytes: std::sync::atomic::AtomicUsize,
 }
 
+impl Registered {
+    /// Back to none (a reset or a reload dropped them).
+    fn clear(&self) {
+        self.count.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.bytes.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Loads the fixtures (and generated visitors) into a new store: whole, or an error.
 fn build_store(config: &Config, schemas: &SchemaSet) -> Result<Store, Error> {
     let fixtures = Fixtures::load(&config.fixtures, schemas)?;
@@ -148,12 +156,7 @@ impl AppState {
             store,
         );
         drop(old);
-        self.registered
-            .count
-            .store(0, std::sync::atomic::Ordering::Relaxed);
-        self.registered
-            .bytes
-            .store(0, std::sync::atomic::Ordering::Relaxed);
+        self.registered.clear();
         *self.pristine.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(())
     }
@@ -214,12 +217,7 @@ impl AppState {
             drop(old); // freed outside the lock too
         }
         self.set_override(None);
-        self.registered
-            .count
-            .store(0, std::sync::atomic::Ordering::Relaxed);
-        self.registered
-            .bytes
-            .store(0, std::sync::atomic::Ordering::Relaxed);
+        self.registered.clear();
         if let Some(limiter) = &self.limiter {
             limiter.reset();
         }

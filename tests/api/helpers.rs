@@ -233,3 +233,14 @@ pub async fn stop_and_read_stderr(child: &mut Child) -> String {
         .expect("reads stderr");
     stderr
 }
+
+/// How many visitors the mock at `uri` holds (its `/_mock/health`).
+pub async fn visitor_count(uri: &str) -> u64 {
+    let health: serde_json::Value = reqwest::get(format!("{uri}/_mock/health"))
+        .await
+        .expect("health answers")
+        .json()
+        .await
+        .expect("health is JSON");
+    health["visitors"].as_u64().expect("a count")
+}

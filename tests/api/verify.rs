@@ -92,14 +92,9 @@ async fn the_same_version_matches_at_every_row_and_the_visitor_is_removed() {
                 .any(|e| e.path.contains("verify") && e.status == Some(500)),
             "{version}"
         );
-        let health: Value = reqwest::get(format!("{}/_mock/health", mock.uri()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
         assert_eq!(
-            health["visitors"], 7,
+            visitor_count(&mock.uri()).await,
+            7,
             "{version}: the registered visitor is gone"
         );
     }
@@ -296,14 +291,9 @@ async fn each_drift_is_caught_with_a_readable_diff() {
         assert!(differing(&stdout).contains(&case), "{drift:?}: {stdout}");
         assert!(stdout.contains(diff), "{drift:?}: {stdout}");
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let health: Value = reqwest::get(format!("{}/_mock/health", mock.uri()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
         assert_eq!(
-            health["visitors"], 7,
+            visitor_count(&mock.uri()).await,
+            7,
             "{drift:?}: a failing run still removes its visitor"
         );
     }
@@ -330,13 +320,11 @@ async fn ctrl_c_removes_the_visitor_and_exits_130() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let health: Value = reqwest::get(format!("{}/_mock/health", mock.uri()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(health["visitors"], 7, "the registered visitor was removed");
+    assert_eq!(
+        visitor_count(&mock.uri()).await,
+        7,
+        "the registered visitor was removed"
+    );
 }
 
 #[tokio::test]
@@ -362,13 +350,7 @@ async fn unusable_targets_and_refused_credentials_have_their_own_exit_codes() {
         !stdout.contains("not-the-token") && !stderr.contains("not-the-token"),
         "a token is never printed"
     );
-    let health: Value = reqwest::get(format!("{}/_mock/health", mock.uri()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(health["visitors"], 7);
+    assert_eq!(visitor_count(&mock.uri()).await, 7);
 }
 
 #[tokio::test]
