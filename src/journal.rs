@@ -223,7 +223,7 @@ pub fn redact_in_place(kept: &mut HeaderMap) {
             let cut: Vec<hyper::header::HeaderValue> = entry
                 .iter()
                 .map(|value| {
-                    let text: String = crate::request::latin1(value.as_bytes());
+                    let text = crate::request::latin1(value.as_bytes());
                     hyper::header::HeaderValue::from_bytes(redact(&text).as_bytes())
                         .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("..."))
                 })
@@ -241,6 +241,13 @@ pub fn redact_in_place(kept: &mut HeaderMap) {
 
 /// `RScc…eU3f` → `…eU3f`: enough to tell tokens apart, not enough to use one.
 pub fn redact(secret: &str) -> String {
+    if secret.is_ascii() {
+        return if secret.len() <= 4 {
+            "…".to_string()
+        } else {
+            format!("…{}", &secret[secret.len() - 4..])
+        };
+    }
     let chars: Vec<char> = secret.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
     if chars.len() <= 4 {

@@ -119,7 +119,11 @@ impl RequestParts {
 
 /// Bytes read as Latin-1, as Node reads header values.
 pub(crate) fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+    match std::str::from_utf8(bytes) {
+        // ASCII (nearly every header) reads the same either way: one copy, no per-byte work.
+        Ok(text) if bytes.is_ascii() => text.to_owned(),
+        _ => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
 }
 
 /// A header's value as Node hands it to the server: repeated headers joined with `", "`, bytes
