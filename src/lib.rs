@@ -34,82 +34,50 @@
 //! flags' [`Config`], and `MockServer::builder()` has one method per flag.
 //!
 //! ## Layout
-//! - `schema`: load and compile the JSON Schemas; check a value → violation (file, pointer, rule)
-//! - `fixtures`: load and validate visitors, users, permissions with path-aware errors
-//! - `store`: the indexed data, with every 200 body prepared and judged at start-up
-//! - `query`: `qs`-compatible query parsing and the ajv-compatible parameter checks
-//! - `request`: the parts of a hyper request that decide the answer
-//! - `endpoint`: visitors.info as a pure function, request parts + store → outcome
-//! - `outcome`: the outcomes and the one outcome → status + headers + body mapping
-//! - `service`: routing, HEAD, preflights, CORS headers, the schema gate, the request log
-//! - `selection`: outcome ids, example names, and the `Prefer` / `x-mock-response-*` headers
-//! - `overrides`: the admin override (`PUT /_mock/outcome`): times and scope
-//! - `ratelimit`: the real server's per-user rate limiter
-//! - `chaos`: seeded latency and faults
-//! - `journal`: the bounded request journal, tokens redacted
-//! - `clock`: real or hand-driven time
-//! - `admin`: the control API under `/_mock/`
-//! - `control`: the runtime controls, shared by the control API and [`MockServer`]
-//! - `companion`: login, visitor registration and visitor by token
-//! - `openapi`: the served OpenAPI 3.1 document, built from the gate's schemas
-//! - `generate`, `versions`: seeded visitors, and the table of version behaviour
-//! - `watch`: `--watch`'s reload of changed fixture files
-//! - `builder`, `server`: [`MockServerBuilder`], the accept loop with graceful shutdown, and [`MockServer`]
+//!
+//! Folders are layers: each imports only the layers above it in this list, never one below.
+//! - [`base`]: errors, clock, the version table, outcome ids, `qs`/ajv query rules, the rate
+//!   limiter, chaos draws, paths, text and response helpers: what every layer shares
+//! - `data`: schemas, fixtures, generated visitors, the indexed store, the configuration
+//! - `run`: the state of a running mock: the store in use, the replies, the override, the
+//!   journal, coverage and expectations
+//! - `api`: Rocket.Chat's endpoints: the request's parts and body, visitors.info, the companions
+//! - `control`: the mock's own API under `/_mock/`, its runtime controls, the OpenAPI document
+//! - `http`: the hyper service: routing, preflights, the schema gate, the one recording point
+//! - `server`: the accept loop and limits, [`MockServer`] and its builder, `--watch`, the CLI
 
-mod admin;
-mod body;
-mod builder;
-mod chaos;
-#[cfg(feature = "cli")]
-mod cli;
-mod clock;
-mod companion;
-mod config;
+mod api;
+pub mod base;
 mod control;
-mod coverage;
-mod endpoint;
-mod error;
-mod expectations;
-mod fixtures;
+mod data;
+mod http;
+mod run;
+mod server;
+
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
-pub mod fuzzing;
-mod generate;
-mod journal;
-mod openapi;
-mod outcome;
-mod overrides;
-mod query;
-mod ratelimit;
-mod request;
-mod response_body;
-mod schema;
-mod selection;
-mod server;
-mod service;
-mod state;
-mod store;
-mod versions;
-mod watch;
+pub use server::fuzzing;
 
-pub use builder::MockServerBuilder;
-pub use chaos::Latency;
-#[cfg(feature = "cli")]
-pub use cli::{Cli, Command, FixturesCommand, LogFormat, check_bool_env};
-#[cfg(feature = "verify")]
-pub use cli::{RecordArgs, Target, VerifyArgs};
-pub use clock::Clock;
-pub use config::{Admin, AuthMode, Config, Cors, Limits};
-pub use control::ControlError;
-pub use error::Error;
-pub use expectations::Expectation;
-pub use fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtures};
+pub use base::chaos::Latency;
+pub use base::clock::Clock;
+pub use base::error::Error;
+pub use base::ratelimit::RateLimit;
+pub use base::selection::OutcomeId;
+pub use base::versions::{Behaviour, CHANGES, Change, Version};
+pub use control::runtime::ControlError;
+pub use data::config::{Admin, AuthMode, Config, Cors, Limits};
+pub use data::fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtures};
 #[cfg(feature = "generate")]
-pub use generate::write_fixture_file as write_generated;
-pub use journal::Entry as JournalEntry;
-pub use ratelimit::RateLimit;
-pub use schema::{SchemaSet, SchemaSource, Violation};
-pub use selection::OutcomeId;
-pub use server::{MockServer, bind, serve};
-pub use state::AppState;
-pub use versions::{Behaviour, CHANGES, Change, Version};
+pub use data::generate::write_fixture_file as write_generated;
+pub use data::schema::{SchemaSet, SchemaSource, Violation};
+pub use run::expectations::Expectation;
+pub use run::journal::Entry as JournalEntry;
+pub use server::builder::MockServerBuilder;
+/// The command line, for the `livechat-mock` binary (not a library API).
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub use server::cli::{Cli, Command, FixturesCommand, LogFormat, check_bool_env};
+#[cfg(feature = "verify")]
+#[doc(hidden)]
+pub use server::cli::{RecordArgs, Target, VerifyArgs};
+pub use server::mock_server::MockServer;

@@ -1,0 +1,219 @@
+//! `GET /api/v1/livechat/visitors.info`: the one place that decides a request's outcome.
+//!
+//! Precedence: a per-request header > the admin override > `--outcome` > `--fault-rate` > the
+//! fixtures (the real server's checks, in its order).
+
+use crate::api::request::RequestParts;
+use crate::base::query::{self, ArrayCoercion};
+use crate::base::ratelimit::{RateCheck, RateLimit, Route};
+use crate::base::selection::{Choice, Convention, Example, OutcomeId};
+use crate::base::versions::{Behaviour, Version};
+use crate::data::config::AuthMode;
+use crate::data::store::{Account, Store};
+use crate::run::outcome::Outcome;
+use crate::run::state::AppState;
+
+/// The one path the endpoint answers on, matched exactly.
+pub use crate::base::paths::VISITORS_INFO as PATH;
+
+/// Which rule chose an outcome (the journal's `rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Header(Convention),
+    AdminOverride,
+    GlobalOutcome,
+    FaultRate,
+    Fixtures,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Header(convention) => convention.as_str(),
+            Rule::AdminOverride => "admin-override",
+            Rule::GlobalOutcome => "global-outcome",
+            Rule::FaultRate => "fault-rate",
+            Rule::Fixtures => "fixtures",
+        }
+    }
+}
+
+/// An outcome and why.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub rule: Rule,
+    /// The limiter's headers, when the request went through it.
+    pub rate: Option<RateCheck>,
+}
+
+/// The account every non-empty credential pair logs in as under `--auth any`.
+static ANY_USER: Account = Account {
+    auth_token: String::new(),
+    view_l_room: true,
+    bypass_rate_limit: false,
+};
+
+/// Decides the outcome of one visitors.info request. `fault` is what `--fault-rate` drew.
+pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>) -> Decision {
+    let store = state.store();
+    let chosen = match request.selection {
+        Ok(Some((choice, convention))) => Some((choice, Rule::Header(convention))),
+        _ => None,
+    };
+    let chosen = chosen
+        .or_else(|| admin_override(request, state).map(|choice| (choice, Rule::AdminOverride)))
+        .or_else(|| {
+            state
+                .global_outcome
+                .map(|id| (Choice::Outcome(id), Rule::GlobalOutcome))
+        })
+        .or_else(|| fault.map(|id| (Choice::Outcome(id), Rule::FaultRate)));
+    match chosen {
+        Some((choice, rule)) => Decision {
+            outcome: resolve(choice, request, state, &store),
+            rule,
+            rate: None,
+        },
+        None => real_server(request, state, &store),
+    }
+}
+
+/// The admin override, if one is set and this request is in its scope (using it up once).
+fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
+    if !state.may_have_override() {
+        return None;
+    }
+    let mut slot = state.override_slot();
+    let visitor_id = visitor_id(request, state).ok();
+    let choice = slot.take(visitor_id.as_deref(), request.user_id.as_deref());
+    if slot.steps.is_empty() {
+        state
+            .override_set
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
+    choice
+}
+
+/// How the emulated version reads an array given for `visitorId`.
+fn coercion(version: Version) -> ArrayCoercion {
+    if version.has(Behaviour::SingleStringArrays) {
+        ArrayCoercion::SingleString
+    } else {
+        ArrayCoercion::None
+    }
+}
+
+/// The `visitorId` of the request as the emulated version reads it.
+fn visitor_id(request: &RequestParts, state: &AppState) -> Result<String, query::ParamError> {
+    query::visitor_id(request.query.as_deref(), coercion(state.version))
+}
+
+/// The real server's checks in its order: authentication (401), permission (403), rate limit
+/// (429), query parameters (400 invalid-params), lookup (400 visitor-not-found or 200). Before
+/// the permission middleware (8.0.0) the parameters were checked before the permission.
+fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decision {
+    let decision = |outcome, rate| Decision {
+        outcome,
+        rule: Rule::Fixtures,
+        rate,
+    };
+    let Some((_user_id, account)) = authenticate(request, store, state.auth) else {
+        return decision(Outcome::NotLoggedIn, None);
+    };
+    let params = visitor_id(request, state);
+    if !state.version.has(Behaviour::PermissionBeforeParams) {
+        if let Err(error) = &params {
+            return decision(Outcome::InvalidParams(*error), None);
+        }
+    }
+    if !account.view_l_room {
+        return decision(Outcome::Forbidden, None);
+    }
+    let rate = match &state.limiter {
+        Some(limiter) if !account.bypass_rate_limit => {
+            let check = limiter.check(Route::VisitorsInfo, request.peer, state.clock.now_ms());
+            if !check.allowed {
+                return decision(Outcome::RateLimited(check), Some(check));
+            }
+            Some(check)
+        }
+        _ => None,
+    };
+    let visitor_id = match params {
+        Ok(id) => id,
+        Err(error) => return decision(Outcome::InvalidParams(error), rate),
+    };
+    match store.found(&visitor_id) {
+        Some(prepared) => decision(Outcome::Found(prepared.clone()), rate),
+        None => decision(Outcome::VisitorNotFound, rate),
+    }
+}
+
+/// Both headers present, non-empty, and matching one user (any pair under `--auth any`).
+fn authenticate<'a>(
+    request: &'a RequestParts,
+    store: &'a Store,
+    mode: AuthMode,
+) -> Option<(&'a str, &'a Account)> {
+    let user_id = request.user_id.as_deref().filter(|v| !v.is_empty())?;
+    let auth_token = request.auth_token.as_deref().filter(|v| !v.is_empty())?;
+    match mode {
+        AuthMode::Fixtures => store.account(user_id, auth_token).map(|a| (user_id, a)),
+        AuthMode::Any => Some((user_id, &ANY_USER)),
+    }
+}
+
+/// What a chosen outcome means for this request. A status picks the outcome the real server
+/// would send for this request when it has that status, else that status's first example.
+fn resolve(choice: Choice, request: &RequestParts, state: &AppState, store: &Store) -> Outcome {
+    let params = visitor_id(request, state);
+    let named_visitor = || {
+        params
+            .as_ref()
+            .ok()
+            .and_then(|id| store.found(id))
+            .unwrap_or_else(|| state.replies.success_example())
+            .clone()
+    };
+    match choice {
+        Choice::Outcome(OutcomeId::Ok) | Choice::Code(200) => Outcome::Found(named_visitor()),
+        Choice::Example(Example::Success) => {
+            Outcome::Found(state.replies.success_example().clone())
+        }
+        Choice::Outcome(OutcomeId::InvalidParams) => {
+            Outcome::InvalidParams(params.err().unwrap_or(query::ParamError::MissingVisitorId))
+        }
+        Choice::Example(Example::Example1) => {
+            Outcome::InvalidParams(query::ParamError::MissingVisitorId)
+        }
+        Choice::Code(400) => match &params {
+            Err(error) => Outcome::InvalidParams(*error),
+            Ok(id) if store.found(id).is_none() => Outcome::VisitorNotFound,
+            Ok(_) => Outcome::InvalidParams(query::ParamError::MissingVisitorId),
+        },
+        Choice::Outcome(OutcomeId::VisitorNotFound) | Choice::Example(Example::Example2) => {
+            Outcome::VisitorNotFound
+        }
+        Choice::Outcome(OutcomeId::NotLoggedIn)
+        | Choice::Code(401)
+        | Choice::Example(Example::AuthorizationError) => Outcome::NotLoggedIn,
+        Choice::Outcome(OutcomeId::Forbidden)
+        | Choice::Code(403)
+        | Choice::Example(Example::PermissionError) => Outcome::Forbidden,
+        Choice::Outcome(OutcomeId::ForbiddenGeneric) | Choice::Example(Example::Unauthorized) => {
+            Outcome::ForbiddenGeneric
+        }
+        Choice::Outcome(OutcomeId::RateLimited) | Choice::Code(429) => {
+            let limit = state
+                .limiter
+                .as_ref()
+                .map_or(RateLimit::REAL_DEFAULT, |l| l.config());
+            Outcome::RateLimited(RateCheck::exhausted(limit, state.clock.now_ms()))
+        }
+        Choice::Outcome(OutcomeId::Reset) => Outcome::Reset,
+        Choice::Outcome(OutcomeId::Hang) => Outcome::Hang,
+        Choice::Outcome(OutcomeId::Malformed) => Outcome::Malformed(named_visitor()),
+        Choice::Outcome(OutcomeId::ServerError) | Choice::Code(_) => Outcome::ServerError,
+    }
+}

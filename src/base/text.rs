@@ -1,0 +1,77 @@
+//! Text as the server reads it and as the mock shows it: header bytes read as Node reads them,
+//! and secrets cut to their last four characters wherever they would be shown.
+
+use hyper::header::HeaderMap;
+
+/// Bytes read as Latin-1, as Node reads header values.
+pub(crate) fn latin1(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        // ASCII (nearly every header) reads the same either way: one copy, no per-byte work.
+        Ok(text) if bytes.is_ascii() => text.to_owned(),
+        _ => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// A header's value as Node hands it to the server: repeated headers joined with `", "`, bytes
+/// read as Latin-1 (so a value never fails to read; it just matches nothing).
+pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    let mut joined = latin1(first.as_bytes());
+    for value in values {
+        joined.push_str(", ");
+        joined.push_str(&latin1(value.as_bytes()));
+    }
+    Some(joined)
+}
+
+/// Query parameters whose values are secrets, compared without letter case.
+const SECRET_PARAMS: [&str; 5] = ["authtoken", "password", "token", "resume", "x-auth-token"];
+
+/// `RScc…eU3f` → `…eU3f`: enough to tell tokens apart, not enough to use one.
+pub fn redact(secret: &str) -> String {
+    if secret.is_ascii() {
+        return if secret.len() <= 4 {
+            "…".to_string()
+        } else {
+            format!("…{}", &secret[secret.len() - 4..])
+        };
+    }
+    let chars: Vec<char> = secret.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    if chars.len() <= 4 {
+        "…".to_string()
+    } else {
+        format!("…{tail}")
+    }
+}
+
+/// A path as logs and the journal keep it: the token of `/api/v1/livechat/visitor/{token}` cut
+/// to its last four characters.
+pub fn redacted_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let prefix = "/api/v1/livechat/visitor/";
+    match path.strip_prefix(prefix) {
+        Some(token) if !token.is_empty() => {
+            std::borrow::Cow::Owned(format!("{prefix}{}", redact(token)))
+        }
+        _ => std::borrow::Cow::Borrowed(path),
+    }
+}
+
+/// A raw query string with the values of secret-named parameters cut.
+pub fn redacted_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((key, value))
+                if SECRET_PARAMS
+                    .iter()
+                    .any(|s| crate::base::query::decode_path(key).eq_ignore_ascii_case(s)) =>
+            {
+                format!("{key}={}", redact(value))
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}

@@ -1,0 +1,388 @@
+//! The control API under `/_mock/`, outside Rocket.Chat's `/api/` space: health, the admin
+//! override, visitors, reset, and the request journal.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use hyper::body::Body;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::api::request::header;
+use crate::base::error::display_pointer;
+use crate::base::query;
+use crate::base::response::{HttpResponse, add_cors_headers, mock_error};
+use crate::base::response_body::MockBody;
+use crate::control::runtime::{self, ControlError};
+use crate::data::config::Admin;
+use crate::run::journal::Filter;
+use crate::run::state::AppState;
+
+/// Whether `path` belongs to the control API.
+pub fn is_control_path(path: &str) -> bool {
+    path == "/_mock" || path.starts_with("/_mock/")
+}
+
+/// Answers one control request.
+pub async fn handle<B>(state: &AppState, request: Request<B>) -> HttpResponse
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let origin = header(request.headers(), "origin");
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let mut response = answer(state, request).await;
+    control_cors(&state.cors, origin.as_deref(), response.headers_mut());
+    tracing::info!(
+        target: "livechat_mock::control",
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+    );
+    response
+}
+
+/// Cross-origin reads of the control API follow `--cors`: any origin with `*`, the listed ones
+/// (echoed, with `Vary: Origin`), none with `off`, so a page on another origin cannot read the
+/// journal unless it was allowed to.
+fn control_cors(
+    cors: &crate::data::config::Cors,
+    origin: Option<&str>,
+    headers: &mut hyper::HeaderMap,
+) {
+    use crate::data::config::Cors;
+    headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+    headers.remove(header::ACCESS_CONTROL_ALLOW_HEADERS);
+    let allowed = match cors {
+        Cors::Off => None,
+        Cors::Any => Some(HeaderValue::from_static("*")),
+        Cors::Origins(list) => {
+            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+            origin
+                .filter(|o| list.iter().any(|allowed| allowed == o))
+                .and_then(|o| HeaderValue::from_str(o).ok())
+        }
+    };
+    if let Some(allowed) = allowed {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(crate::base::response::ALLOW_HEADERS),
+        );
+    }
+}
+
+/// The bearer token of an `Authorization` value: the scheme without letter case (RFC 9110
+/// §11.1), the token as raw bytes (so a UTF-8 token sent by curl matches).
+fn bearer(value: &[u8]) -> Option<&[u8]> {
+    let space = value.iter().position(|&b| b == b' ')?;
+    let (scheme, rest) = value.split_at(space);
+    if !scheme.eq_ignore_ascii_case(b"bearer") {
+        return None;
+    }
+    let token = &rest[rest.iter().position(|&b| b != b' ').unwrap_or(rest.len())..];
+    Some(token)
+}
+
+async fn answer<B>(state: &AppState, request: Request<B>) -> HttpResponse
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if let Admin::Token(token) = &state.admin {
+        let presented = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| bearer(v.as_bytes()));
+        if !presented.is_some_and(|p| constant_time_eq(p, token.as_bytes())) {
+            let mut response = mock_error(
+                StatusCode::UNAUTHORIZED,
+                "the control API needs Authorization: Bearer <the --admin-token value>",
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"livechat-mock control API\""),
+            );
+            return response;
+        }
+    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let query_string = request.uri().query().map(str::to_string);
+    let host = header(request.headers(), "host");
+    let segments: Vec<&str> = path
+        .trim_start_matches("/_mock")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+
+    // Only PUT and POST take a body: other methods never wait for one.
+    let body = if method == Method::PUT || method == Method::POST {
+        let limits = &state.config.limits;
+        match crate::api::body::read_within(
+            request.into_body(),
+            limits.max_body_bytes,
+            limits.body_timeout,
+        )
+        .await
+        {
+            Ok(body) => body,
+            Err(response) => return response,
+        }
+    } else {
+        drop(request);
+        bytes::Bytes::new()
+    };
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["health"]) => health(state),
+        (&Method::GET, ["openapi.json"]) => {
+            let mut response = Response::new(MockBody::from(openapi_for(state, host.as_deref())));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            add_cors_headers(response.headers_mut());
+            response
+        }
+        (&Method::GET, ["outcome"]) => show_override(state),
+        (&Method::PUT, ["outcome"]) => set_override(state, &body),
+        (&Method::DELETE, ["outcome"]) => {
+            runtime::clear_outcome(state);
+            no_content()
+        }
+        (&Method::GET, ["visitors"]) => {
+            let ids: Vec<String> = state.store().ids().map(str::to_string).collect();
+            json_response(StatusCode::OK, &json!({ "visitors": ids }))
+        }
+        (&Method::PUT, ["visitors", id]) => put_visitor(state, &query::decode_path(id), &body),
+        (&Method::DELETE, ["visitors", id]) => {
+            match runtime::delete_visitor(state, &query::decode_path(id)) {
+                Ok(()) => no_content(),
+                Err(error) => mock_error(StatusCode::NOT_FOUND, &error.to_string()),
+            }
+        }
+        (&Method::POST, ["reset"]) => {
+            state.reset();
+            no_content()
+        }
+        (&Method::GET, ["requests"]) => list_requests(state, query_string.as_deref()),
+        (&Method::POST, ["expectations"]) => match state.expectations.add_json(&body) {
+            Ok(index) => json_response(StatusCode::CREATED, &json!({ "index": index })),
+            Err(message) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &message),
+        },
+        (&Method::GET, ["expectations"]) => {
+            json_response(StatusCode::OK, &state.expectations.report())
+        }
+        (&Method::DELETE, ["expectations"]) => {
+            state.expectations.clear();
+            no_content()
+        }
+        (&Method::GET, ["verify"]) => {
+            let report = state.expectations.report();
+            let status = if report["verified"] == true {
+                StatusCode::OK
+            } else {
+                StatusCode::CONFLICT
+            };
+            json_response(status, &report)
+        }
+        (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
+        (&Method::DELETE, ["coverage"]) => {
+            state.coverage.reset();
+            no_content()
+        }
+        (&Method::DELETE, ["requests"]) => match filter_from(query_string.as_deref()) {
+            Ok((filter, _)) => {
+                state.journal.clear_matching(&filter);
+                no_content()
+            }
+            Err(message) => mock_error(StatusCode::BAD_REQUEST, &message),
+        },
+        (
+            _,
+            [
+                route @ ("health" | "requests" | "visitors" | "outcome" | "reset" | "openapi.json"
+                | "coverage" | "expectations" | "verify"),
+            ],
+        ) => not_allowed(&method, &path, allowed(route)),
+        (_, ["visitors", _]) => not_allowed(&method, &path, "PUT, DELETE"),
+        _ => mock_error(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET /_mock/openapi.json"
+            ),
+        ),
+    }
+}
+
+/// The served OpenAPI document, with `servers` naming the address the client reached it at, so
+/// an importer (Postman) sets its base URL to this mock.
+fn openapi_for(state: &AppState, host: Option<&str>) -> bytes::Bytes {
+    let built = state.openapi.get_or_init(|| {
+        let document = crate::control::openapi::document(
+            &state.schemas,
+            &crate::control::openapi::Describe {
+                version: state.version,
+                admin_token: matches!(state.admin, Admin::Token(_)),
+                admin: state.admin != Admin::Disabled,
+            },
+        );
+        bytes::Bytes::from(document.to_string())
+    });
+    let Some(host) = host.filter(|h| !h.is_empty() && !h.contains(['"', '\\', '/'])) else {
+        return built.clone();
+    };
+    match serde_json::from_slice::<Value>(built) {
+        Ok(mut document) => {
+            document["servers"] =
+                json!([{ "url": format!("http://{host}"), "description": "this mock" }]);
+            bytes::Bytes::from(document.to_string())
+        }
+        Err(_) => built.clone(),
+    }
+}
+
+/// The methods a control route answers.
+fn allowed(route: &str) -> &'static str {
+    match route {
+        "outcome" => "GET, PUT, DELETE",
+        "requests" | "coverage" => "GET, DELETE",
+        "expectations" => "GET, POST, DELETE",
+        "reset" => "POST",
+        _ => "GET",
+    }
+}
+
+/// 405 with the `Allow` header RFC 9110 asks for.
+fn not_allowed(method: &Method, path: &str, allow: &'static str) -> HttpResponse {
+    let mut response = mock_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("{method} is not allowed on {path}; allowed: {allow}"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn health(state: &AppState) -> HttpResponse {
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "status": "ok",
+            "visitors": state.store().visitor_count(),
+            "journal": state.journal.len(),
+        }),
+    )
+}
+
+fn show_override(state: &AppState) -> HttpResponse {
+    json_response(StatusCode::OK, &runtime::show_outcome(state))
+}
+
+fn set_override(state: &AppState, body: &[u8]) -> HttpResponse {
+    match runtime::set_outcome(state, body) {
+        Ok(shown) => json_response(StatusCode::OK, &shown),
+        Err(error) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &error.to_string()),
+    }
+}
+
+/// Adds or replaces a visitor: the document must pass the stored-visitor schema.
+fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
+    let unprocessable = |pointer: &str, reason: &str| {
+        let mut response = json_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({ "mock_error": format!("{}: {reason}", display_pointer(pointer)), "pointer": pointer, "reason": reason }),
+        );
+        response.headers_mut().insert(
+            "x-mock-error",
+            HeaderValue::from_static("invalid visitor document"),
+        );
+        response
+    };
+    let doc: Value = match serde_json::from_slice(body) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return unprocessable(
+                "",
+                &format!("invalid JSON at {}:{}: {e}", e.line(), e.column()),
+            );
+        }
+    };
+    match runtime::put_visitor(state, id, doc) {
+        Ok((true, doc)) => json_response(StatusCode::CREATED, &doc),
+        Ok((false, doc)) => json_response(StatusCode::OK, &doc),
+        Err(ControlError::Invalid { pointer, reason }) => unprocessable(&pointer, &reason),
+        Err(error) => mock_error(StatusCode::CONFLICT, &error.to_string()),
+    }
+}
+
+/// The journal filter of a query string (`path`, `status`, `outcome`, `after`) and its `limit`.
+fn filter_from(query_string: Option<&str>) -> Result<(Filter, usize), String> {
+    let params: BTreeMap<String, String> = query::pairs(query_string.unwrap_or(""))
+        .into_iter()
+        .collect();
+    let status = match params.get("status").map(|s| s.parse::<u16>()) {
+        Some(Ok(status)) if (100..=599).contains(&status) => Some(status),
+        Some(_) => return Err("status must be a number from 100 to 599".into()),
+        None => None,
+    };
+    let number = |key: &str| -> Result<Option<u64>, String> {
+        match params.get(key).map(|v| v.parse::<u64>()) {
+            None => Ok(None),
+            Some(Ok(n)) => Ok(Some(n)),
+            Some(Err(_)) => Err(format!("{key} must be a whole number")),
+        }
+    };
+    let after = number("after")?;
+    let limit = number("limit")?.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let filter = Filter {
+        path: params.get("path").cloned(),
+        status,
+        outcome: params.get("outcome").cloned(),
+        after,
+    };
+    Ok((filter, limit))
+}
+
+fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
+    let (filter, limit) = match filter_from(query_string) {
+        Ok(parsed) => parsed,
+        Err(message) => return mock_error(StatusCode::BAD_REQUEST, &message),
+    };
+    // Streamed: each entry is formatted as the client reads, so a client that never reads
+    // holds only the page's shared records, never a formatted copy of the journal.
+    let page = state.journal.page(&filter, limit);
+    let mut response = Response::new(MockBody::Chunks(Box::new(page.into_json_chunks())));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    add_cors_headers(response.headers_mut());
+    response
+}
+
+fn json_response(status: StatusCode, value: &Value) -> HttpResponse {
+    let mut response = Response::new(MockBody::from(Bytes::from(value.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    add_cors_headers(response.headers_mut());
+    response
+}
+
+fn no_content() -> HttpResponse {
+    let mut response = Response::new(MockBody::empty());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    add_cors_headers(response.headers_mut());
+    response
+}

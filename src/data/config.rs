@@ -1,0 +1,254 @@
+//! The validated configuration, shared by the command line and the library.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::base::chaos::{DEFAULT_FAULTS, Latency};
+use crate::base::clock::Clock;
+use crate::base::ratelimit::RateLimit;
+use crate::base::selection::OutcomeId;
+use crate::base::versions::Version;
+use crate::data::fixtures::FixtureSource;
+use crate::data::schema::SchemaSource;
+
+/// Everything a mock server instance is started with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Address to bind; loopback unless told otherwise.
+    pub host: String,
+    /// Port to bind; 0 picks a free one.
+    pub port: u16,
+    pub fixtures: FixtureSource,
+    pub schemas: SchemaSource,
+    pub cors: Cors,
+    /// The outcome of every request that no header or override chooses for.
+    pub outcome: Option<OutcomeId>,
+    pub auth: AuthMode,
+    /// Emulate the real per-user rate limiter (off unless set).
+    pub rate_limit: Option<RateLimit>,
+    /// Delay every API response by a seeded draw from this range.
+    pub latency: Option<Latency>,
+    /// The chance, 0 to 1, that a request gets one of `faults` (seeded).
+    pub fault_rate: f64,
+    pub faults: Vec<OutcomeId>,
+    /// Seed of the latency and fault draws: the same seed and requests give the same results.
+    pub seed: u64,
+    pub admin: Admin,
+    /// How many requests the journal keeps (0: none).
+    pub journal_size: usize,
+    /// The most the journal's entries may weigh, in bytes (oldest dropped first).
+    pub journal_bytes: usize,
+    /// Where time comes from (the rate limiter's windows, the journal's times).
+    pub clock: Clock,
+    /// The Rocket.Chat release whose behaviour and contract the mock follows.
+    pub api_version: Version,
+    /// How many seeded visitors (`seed`) to generate on top of the fixtures.
+    pub generate: usize,
+    /// Reload fixture files when they change.
+    pub watch: bool,
+    /// The limits of a careful server.
+    pub limits: Limits,
+    /// The schema gate. Off only to price it in `bench/run.sh`; never in use.
+    pub gate: bool,
+}
+
+/// What one client may take of the server: each a flag, each with a default a real deployment
+/// would accept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Request line and headers, in bytes; past it, 431. Default 16 KiB, Node's default.
+    pub max_head_bytes: usize,
+    /// Request target (path and query), in bytes; past it, 414. Default 8 KiB.
+    pub max_uri_bytes: usize,
+    /// A request head must arrive within this; a client dribbling headers is dropped.
+    pub header_timeout: Duration,
+    /// A keep-alive connection with no request in flight is closed after this. Default 5 s,
+    /// Node's `keepAliveTimeout`.
+    pub idle_timeout: Duration,
+    /// Connections served at once; past it, new ones wait in the listen queue.
+    pub max_connections: usize,
+    /// The largest request body read (the POST endpoints and the control API); past it, 413.
+    pub max_body_bytes: usize,
+    /// A request body must arrive within this once its head has; past it, 408 and the slot is
+    /// freed.
+    pub body_timeout: Duration,
+    /// Visitors that `POST /api/v1/livechat/visitor` may create; past it, 507.
+    pub max_registered_visitors: usize,
+    /// Bytes those visitors may hold in all; past it, 507.
+    pub max_registered_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_head_bytes: 16 * 1024,
+            max_uri_bytes: 8 * 1024,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(5),
+            max_connections: 1024,
+            max_body_bytes: 1024 * 1024,
+            body_timeout: Duration::from_secs(10),
+            max_registered_visitors: 10_000,
+            max_registered_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".to_string(),
+            port: 3000,
+            fixtures: FixtureSource::Bundled,
+            schemas: SchemaSource::Bundled,
+            cors: Cors::Any,
+            outcome: None,
+            auth: AuthMode::Fixtures,
+            rate_limit: None,
+            latency: None,
+            fault_rate: 0.0,
+            faults: DEFAULT_FAULTS.to_vec(),
+            seed: 0,
+            admin: Admin::Open,
+            journal_size: 1000,
+            journal_bytes: 16 * 1024 * 1024,
+            clock: Clock::System,
+            api_version: Version::DEFAULT,
+            generate: 0,
+            watch: false,
+            limits: Limits::default(),
+            gate: true,
+        }
+    }
+}
+
+/// The most visitors `--generate` may add: about 1.1 KB each, so 50 million is ~55 GB already.
+pub const MAX_GENERATE: usize = 50_000_000;
+/// hyper's smallest read buffer: a head limit below it cannot be honoured.
+pub const MIN_HEAD_BYTES: usize = 8192;
+/// hyper answers 414 past this request-target length whatever it is told.
+pub const MAX_URI_BYTES: usize = 65_534;
+
+impl Config {
+    /// Checks what the CLI and the builder set alike; refuses what the server cannot honour
+    /// exactly, rather than clamping it silently.
+    ///
+    /// # Errors
+    /// A message naming the flag and what it accepts.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Admin::Token(token) = &self.admin
+            && token.is_empty()
+        {
+            return Err("--admin-token must not be empty (leave it out for an open control API on loopback)".into());
+        }
+        if !(0.0..=1.0).contains(&self.fault_rate) || self.fault_rate.is_nan() {
+            return Err(format!(
+                "--fault-rate {} must be a probability from 0 to 1",
+                self.fault_rate
+            ));
+        }
+        #[cfg(not(feature = "generate"))]
+        if self.generate > 0 {
+            return Err(
+                "--generate needs the `generate` feature, which this build leaves out".into(),
+            );
+        }
+        if self.generate > MAX_GENERATE {
+            return Err(format!(
+                "--generate {} does not fit in memory: at most {MAX_GENERATE} visitors (about 1.1 KB each)",
+                self.generate
+            ));
+        }
+        if self.limits.max_head_bytes < MIN_HEAD_BYTES {
+            return Err(format!(
+                "--max-head-bytes {} is below {MIN_HEAD_BYTES}, the smallest head limit the HTTP parser can hold to",
+                self.limits.max_head_bytes
+            ));
+        }
+        if self.limits.max_uri_bytes > MAX_URI_BYTES {
+            return Err(format!(
+                "--max-uri-bytes {} is above {MAX_URI_BYTES}, the longest request target the HTTP parser accepts",
+                self.limits.max_uri_bytes
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the configured host is this machine only.
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost"
+            || self
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+/// How preflight (OPTIONS) requests are answered, as Rocket.Chat's "REST API > CORS" settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Cors {
+    /// CORS enabled for any origin (`*`): what a frontend on another origin needs.
+    #[default]
+    Any,
+    /// CORS disabled, the real server's default: preflights get 405.
+    Off,
+    /// CORS enabled for these origins (lower-cased): others get 403 `Invalid origin`.
+    Origins(Vec<String>),
+}
+
+impl FromStr for Cors {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "*" => Ok(Cors::Any),
+            "off" => Ok(Cors::Off),
+            list => {
+                let origins: Vec<String> = list
+                    .split(',')
+                    .map(|o| o.trim().to_lowercase())
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                if origins.is_empty() {
+                    Err("expected '*', 'off' or a comma-separated list of origins".to_string())
+                } else {
+                    Ok(Cors::Origins(origins))
+                }
+            }
+        }
+    }
+}
+
+/// Who counts as logged in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuthMode {
+    /// A user of `users.json`, by `X-User-Id` + `X-Auth-Token`.
+    #[default]
+    Fixtures,
+    /// Any non-empty pair: a user holding every livechat role (missing headers are still 401).
+    Any,
+}
+
+impl FromStr for AuthMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fixtures" => Ok(AuthMode::Fixtures),
+            "any" => Ok(AuthMode::Any),
+            _ => Err(format!("expected 'fixtures' or 'any'; got {s:?}")),
+        }
+    }
+}
+
+/// Access to the control API under `/_mock/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Admin {
+    /// Open to anyone who can reach the port (it binds loopback by default).
+    #[default]
+    Open,
+    /// Requires `Authorization: Bearer <token>`.
+    Token(String),
+    /// No control API: `/_mock/` paths are 404 like any unknown path.
+    Disabled,
+}

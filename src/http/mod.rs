@@ -1,0 +1,3 @@
+//! The hyper service: routing, preflights, the schema gate and the one recording point of every answered request. Imports every layer above `server`.
+
+pub(crate) mod service;

@@ -1,0 +1,520 @@
+//! The hyper glue: routing, HEAD, preflights, CORS headers, latency and faults, the schema gate,
+//! the request log and the journal.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hyper::body::Body;
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+
+use crate::api::body::read_within;
+use crate::api::companion;
+use crate::api::request::RequestParts;
+use crate::api::visitors_info;
+use crate::base::ratelimit::{RateCheck, Route};
+use crate::base::response::ANY_ORIGIN;
+pub use crate::base::response::{
+    ALLOW_HEADERS, ALLOW_METHODS, CORS_DISABLED, HttpResponse, add_cors_headers, mock_error,
+};
+use crate::base::response_body::MockBody;
+use crate::control::routes;
+use crate::data::config::{Admin, Cors};
+use crate::run::journal::{Record, redact_in_place};
+use crate::run::outcome::{Headers, Reply, Verdict};
+use crate::run::state::AppState;
+
+/// `GET /`: what this server answers, for a person who opens it in a browser.
+const INDEX: &str = r#"livechat-mock: a contract-exact mock of Rocket.Chat's Livechat visitor API
+
+Rocket.Chat's API:
+  GET    /api/v1/livechat/visitors.info?visitorId=ID   (X-User-Id, X-Auth-Token)
+  POST   /api/v1/login
+  POST   /api/v1/livechat/visitor
+  GET    /api/v1/livechat/visitor/{token}
+  DELETE /api/v1/livechat/visitor/{token}
+
+The mock's own (unless --no-admin):
+  GET /_mock/openapi.json   this server as OpenAPI 3.1
+  GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/requests, GET /_mock/coverage,
+  POST /_mock/expectations, GET /_mock/verify, POST /_mock/reset, ...
+
+A first request, with the bundled agent and visitor:
+  curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f' \
+    'http://HOST:PORT/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70'
+"#;
+
+/// How long the `hang` fault holds a request before dropping the connection, if the client
+/// has not given up first.
+const HANG_FOR: Duration = Duration::from_secs(3600);
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// Hono's `c.text()`: the router's 404.
+const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=UTF-8");
+/// Hono's `c.body(string)`, typed by the Fetch API's `Response` (no space): the preflight's `OK`,
+/// the CORS middleware's 405 and `Invalid origin` (`apps/meteor/server/api/v1/middlewares/cors.ts`).
+const TEXT_FETCH: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF-8");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
+const ALLOW_HEADERS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_HEADERS);
+const ALLOW_METHODS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_METHODS);
+
+/// The error that makes hyper drop a connection without answering: the `reset` and `hang`
+/// faults.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose by the {0} fault")]
+pub struct InjectedFault(&'static str);
+
+/// What routing came to.
+enum Action {
+    Respond(HttpResponse),
+    Reset,
+    Hang,
+}
+
+/// A routed request: what to do, and what to log about it.
+struct Routed {
+    action: Action,
+    outcome: &'static str,
+    rule: &'static str,
+    gate: &'static str,
+}
+
+/// Answers one request. Every failure is a response, but for the faults that drop the
+/// connection on purpose.
+pub async fn handle<B>(
+    state: Arc<AppState>,
+    request: Request<B>,
+    peer: IpAddr,
+) -> Result<HttpResponse, InjectedFault>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let started = Instant::now();
+    if request.method() != Method::OPTIONS
+        && state.admin != Admin::Disabled
+        && routes::is_control_path(request.uri().path())
+    {
+        return Ok(routes::handle(&state, request).await);
+    }
+
+    let arrived_ms = state.clock.now_ms();
+    let (mut head, request_body) = request.into_parts();
+    let parts = RequestParts::from_head(&head, peer);
+    // The journal takes the request's own header map (no copy), secrets cut.
+    let headers = if state.journal.is_enabled() || !state.expectations.is_empty() {
+        let mut headers = std::mem::take(&mut head.headers);
+        redact_in_place(&mut headers);
+        headers
+    } else {
+        hyper::HeaderMap::new()
+    };
+    let target_len = head.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    let early = if target_len > state.config.limits.max_uri_bytes {
+        Some((empty(StatusCode::URI_TOO_LONG), "uri-too-long"))
+    } else if head.version == hyper::Version::HTTP_11 && parts.host.is_none() {
+        // RFC 9112 §3.2 (and Node): an HTTP/1.1 request without Host is a 400.
+        let mut response = empty(StatusCode::BAD_REQUEST);
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        Some((response, "no-host"))
+    } else {
+        None
+    };
+    let body = match early {
+        Some(_) => Bytes::new(),
+        // Only the companion POSTs have a body worth reading; the rest is never buffered.
+        None if parts.method == Method::POST && companion::takes_body(&parts.path) => {
+            let limits = &state.config.limits;
+            match read_within(request_body, limits.max_body_bytes, limits.body_timeout).await {
+                Ok(body) => body,
+                Err(response) => {
+                    let outcome = match response.status() {
+                        StatusCode::REQUEST_TIMEOUT => "body-timeout",
+                        StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
+                        _ => "bad-body",
+                    };
+                    let routed = Routed {
+                        action: Action::Respond(response),
+                        outcome,
+                        rule: "limits",
+                        gate: "none",
+                    };
+                    return record(&state, started, arrived_ms, parts, headers, routed, None).await;
+                }
+            }
+        }
+        None => {
+            drop(request_body);
+            Bytes::new()
+        }
+    };
+    if let Some((response, outcome)) = early {
+        let routed = Routed {
+            action: Action::Respond(response),
+            outcome,
+            rule: "limits",
+            gate: "none",
+        };
+        return record(&state, started, arrived_ms, parts, headers, routed, None).await;
+    }
+
+    let draw = state.chaos.draw();
+    let routed = route(&state, &parts, draw.fault, &body);
+    if let Some(delay) = draw.delay {
+        tokio::time::sleep(delay).await;
+    }
+    record(
+        &state, started, arrived_ms, parts, headers, routed, draw.delay,
+    )
+    .await
+}
+
+/// The one recording point of an answered API request: the log line, the journal entry, then
+/// the response (or the fault that drops the connection).
+async fn record(
+    state: &AppState,
+    started: Instant,
+    arrived_ms: u64,
+    parts: RequestParts,
+    headers: HeaderMap,
+    routed: Routed,
+    delay: Option<Duration>,
+) -> Result<HttpResponse, InjectedFault> {
+    let status = match &routed.action {
+        Action::Respond(response) => Some(response.status().as_u16()),
+        Action::Reset | Action::Hang => None,
+    };
+    let head = parts.method == Method::HEAD;
+    state.coverage.count(&crate::run::coverage::Sent {
+        method: &parts.method,
+        path: &parts.path,
+        status,
+        outcome: routed.outcome,
+        body: match &routed.action {
+            Action::Respond(response) => response.body().whole(),
+            Action::Reset | Action::Hang => &[],
+        },
+    });
+    state.expectations.observe(&crate::run::expectations::Seen {
+        method: parts.method.as_str(),
+        path: &parts.path,
+        query: parts.query.as_deref(),
+        headers: &headers,
+        outcome: routed.outcome,
+        status,
+    });
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    tracing::info!(
+        target: "livechat_mock::request",
+        method = %parts.method,
+        path = %crate::run::journal::redacted_path(&parts.path),
+        status = status.unwrap_or(0),
+        outcome = routed.outcome,
+        rule = routed.rule,
+        micros,
+    );
+    if state.journal.is_enabled() {
+        state.journal.record(Record {
+            arrived_ms,
+            method: parts.method,
+            path: parts.path,
+            query: parts.query,
+            headers,
+            outcome: routed.outcome,
+            rule: routed.rule,
+            status,
+            gate: routed.gate,
+            delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            micros,
+        });
+    }
+    match routed.action {
+        // Hono answers HEAD with `new Response(null, getResponse)` and Node then sends no
+        // Content-Length: a body of unknown length, which hyper never writes for HEAD.
+        Action::Respond(mut response) if head => {
+            *response.body_mut() = MockBody::Chunks(Box::new(std::iter::empty()));
+            Ok(response)
+        }
+        Action::Respond(response) => Ok(response),
+        Action::Reset => Err(InjectedFault("reset")),
+        Action::Hang => {
+            tokio::time::sleep(HANG_FOR).await;
+            Err(InjectedFault("hang"))
+        }
+    }
+}
+
+fn empty(status: StatusCode) -> HttpResponse {
+    let mut response = Response::new(MockBody::empty());
+    *response.status_mut() = status;
+    response
+}
+
+/// Routes a request of Rocket.Chat's API space.
+fn route(
+    state: &AppState,
+    parts: &RequestParts,
+    fault: Option<crate::base::selection::OutcomeId>,
+    body: &[u8],
+) -> Routed {
+    let plain = |response, outcome| Routed {
+        action: Action::Respond(response),
+        outcome,
+        rule: "route",
+        gate: "none",
+    };
+    if parts.method == Method::OPTIONS {
+        return plain(preflight(&state.cors, parts), "preflight");
+    }
+    let reading = parts.method == Method::GET || parts.method == Method::HEAD;
+    let companion_route = match (&parts.method, parts.path.as_str()) {
+        (&Method::POST, companion::LOGIN_PATH) => Some(Route::Login),
+        (&Method::POST, companion::VISITOR_PATH) => Some(Route::RegisterVisitor),
+        (method, path) if companion::token_in_path(path).is_some() => {
+            if reading {
+                Some(Route::VisitorByToken)
+            } else if method == Method::DELETE {
+                Some(Route::DeleteVisitor)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    if let Some(route) = companion_route {
+        return companion(state, parts, route, body);
+    }
+    if reading && parts.path == "/" {
+        // A real server serves its web client here; the mock says what it serves instead.
+        return plain(text_response(StatusCode::OK, INDEX), "index");
+    }
+    if parts.path != visitors_info::PATH || !reading {
+        return plain(not_found(), "not-found");
+    }
+    if let Err(message) = &parts.selection {
+        return Routed {
+            action: Action::Respond(mock_error(StatusCode::BAD_REQUEST, message)),
+            outcome: "mock-error",
+            rule: "route",
+            gate: "none",
+        };
+    }
+
+    let decision = visitors_info::decide(parts, state, fault);
+    let outcome = decision.outcome.id().as_str();
+    let rule = decision.rule.as_str();
+    let Some(mut reply) = state.replies.reply(&decision.outcome) else {
+        let action = match decision.outcome {
+            crate::run::outcome::Outcome::Hang => Action::Hang,
+            _ => Action::Reset,
+        };
+        return Routed {
+            action,
+            outcome,
+            rule,
+            gate: "none",
+        };
+    };
+    reply.rate = reply.rate.or(decision.rate);
+    if !state.config.gate {
+        reply.verdict = Verdict::Passed; // bench/run.sh's gate-off run only
+    }
+    finish(reply, outcome, rule)
+}
+
+/// A companion endpoint: the rate limiter (when on), then its action.
+fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) -> Routed {
+    let rate = match &state.limiter {
+        Some(limiter) => {
+            let check = limiter.check(route, parts.peer, state.clock.now_ms());
+            if !check.allowed {
+                let outcome = crate::run::outcome::Outcome::RateLimited(check);
+                if let Some(reply) = state.replies.reply(&outcome) {
+                    return finish(reply, "rate-limited", "fixtures");
+                }
+            }
+            Some(check)
+        }
+        None => None,
+    };
+    let token = || companion::token_in_path(&parts.path).unwrap_or_default();
+    let params = || crate::api::body::parse(parts.content_type.as_deref(), body);
+    let host = parts.host.as_deref().unwrap_or_default();
+    let (mut reply, outcome) = match route {
+        Route::Login => companion::login(state, &params(), host),
+        Route::RegisterVisitor => match companion::register_visitor(state, &params(), parts) {
+            Ok(answer) => answer,
+            Err(companion::Refusal::Capped(message)) => {
+                tracing::warn!("registration refused: {message}");
+                return Routed {
+                    action: Action::Respond(mock_error(StatusCode::INSUFFICIENT_STORAGE, &message)),
+                    outcome: "registration-capped",
+                    rule: "limits",
+                    gate: "none",
+                };
+            }
+        },
+        Route::VisitorByToken => companion::visitor_by_token(state, &token()),
+        Route::DeleteVisitor => companion::delete_visitor(state, &token()),
+        Route::VisitorsInfo => return plain_not_found(),
+    };
+    reply.rate = rate;
+    finish(reply, outcome, "fixtures")
+}
+
+fn plain_not_found() -> Routed {
+    Routed {
+        action: Action::Respond(not_found()),
+        outcome: "not-found",
+        rule: "route",
+        gate: "none",
+    }
+}
+
+/// The schema gate, then the response: a body that breaks its schema is never sent.
+fn finish(mut reply: Reply, outcome: &'static str, rule: &'static str) -> Routed {
+    let gate = match &reply.verdict {
+        Verdict::Passed => "passed",
+        Verdict::Bypassed => {
+            tracing::warn!(
+                outcome,
+                rule,
+                "sending a deliberately malformed 200 body: the schema gate is bypassed for this fault"
+            );
+            "bypassed"
+        }
+        Verdict::Broken(violation) => {
+            tracing::error!(
+                schema = %violation.schema_file,
+                pointer = %violation.pointer,
+                rule = %violation.rule,
+                outcome,
+                status = reply.status.as_u16(),
+                "response blocked by the schema gate, sent 500 instead: {}",
+                violation.message
+            );
+            let rate = reply.rate;
+            reply = Reply::internal_error();
+            reply.rate = rate;
+            "blocked"
+        }
+    };
+    Routed {
+        action: Action::Respond(json_response(reply)),
+        outcome,
+        rule,
+        gate,
+    }
+}
+
+fn json_response(reply: Reply) -> HttpResponse {
+    let mut response = Response::new(MockBody::from(reply.body));
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, JSON);
+    if reply.headers == Headers::JsonNoStore {
+        headers.insert(header::CACHE_CONTROL, NO_STORE);
+        headers.insert(header::PRAGMA, NO_CACHE);
+    }
+    if let Some(rate) = reply.rate {
+        add_rate_headers(headers, &rate);
+    }
+    add_cors_headers(headers);
+    response
+}
+
+fn add_rate_headers(headers: &mut HeaderMap, rate: &RateCheck) {
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-limit"),
+        HeaderValue::from(rate.limit),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-remaining"),
+        HeaderValue::from(rate.remaining),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-reset"),
+        HeaderValue::from(rate.reset_ms),
+    );
+}
+
+fn text_response(status: StatusCode, body: &'static str) -> HttpResponse {
+    let mut response = Response::new(MockBody::from(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, TEXT);
+    response
+}
+
+/// A body written with Hono's `c.body(string)`.
+fn fetch_text_response(status: StatusCode, body: &'static str) -> HttpResponse {
+    let mut response = text_response(status, body);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, TEXT_FETCH);
+    response
+}
+
+/// The router's answer for anything it has no route for.
+pub(crate) fn not_found() -> HttpResponse {
+    let mut response = text_response(StatusCode::NOT_FOUND, "404 Not Found");
+    add_cors_headers(response.headers_mut());
+    response
+}
+
+/// OPTIONS, as the real server's CORS middleware answers it on any path.
+fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
+    if parts.origin.is_none() && parts.access_control_request_method.is_none() {
+        return fetch_text_response(StatusCode::OK, "OK");
+    }
+    let allowed_origin = match cors {
+        Cors::Off => return fetch_text_response(StatusCode::METHOD_NOT_ALLOWED, CORS_DISABLED),
+        Cors::Any => ANY_ORIGIN,
+        Cors::Origins(list) => {
+            let echoed = parts
+                .origin
+                .as_deref()
+                .filter(|origin| list.iter().any(|allowed| allowed == origin))
+                .and_then(|origin| HeaderValue::from_str(origin).ok());
+            match echoed {
+                Some(origin) => origin,
+                None => return fetch_text_response(StatusCode::FORBIDDEN, "Invalid origin"),
+            }
+        }
+    };
+    let mut response = fetch_text_response(StatusCode::OK, "OK");
+    let headers = response.headers_mut();
+    if matches!(cors, Cors::Origins(_)) {
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed_origin);
+    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS_VALUE);
+    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS_VALUE);
+    response
+}
+
+/// What [`answer_now`] came to: the response (none for the faults that drop the connection)
+/// and the gate's verdict (`passed`, `blocked`, `bypassed`, `none`).
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) struct Answered {
+    pub response: Option<HttpResponse>,
+    pub gate: &'static str,
+}
+
+/// The request → response path without a socket, a body or latency: what the fuzz target
+/// drives.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn answer_now(state: &AppState, parts: &RequestParts, body: &[u8]) -> Answered {
+    let routed = route(state, parts, None, body);
+    Answered {
+        response: match routed.action {
+            Action::Respond(response) => Some(response),
+            Action::Reset | Action::Hang => None,
+        },
+        gate: routed.gate,
+    }
+}

@@ -1,0 +1,468 @@
+//! The request journal: a bounded ring of what clients sent and what they got, for CI jobs to
+//! assert on. Auth tokens are redacted when recorded, never stored whole.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use hyper::HeaderMap;
+
+pub use crate::base::text::{redact, redacted_path, redacted_query};
+use serde::Serialize;
+
+/// The longest header value, path or query string kept whole; longer ones are cut there, and
+/// the entry says so (`truncated`).
+pub const MAX_VALUE_BYTES: usize = 1024;
+
+/// One served request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Its place in the journal: pass the last one seen as `after` to page on.
+    pub seq: u64,
+    /// When the request arrived, ISO-8601 UTC.
+    pub time: String,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// Request headers as `[name, value]` pairs, lower-case names, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// The outcome id chosen.
+    pub outcome: &'static str,
+    /// Which rule chose it: `prefer-header`, `x-mock-response-header`, `admin-override`,
+    /// `global-outcome`, `fault-rate`, `fixtures`, or `route` for 404s and preflights.
+    pub rule: &'static str,
+    /// The status sent; none for a reset or a hang.
+    pub status: Option<u16>,
+    /// `passed`, `blocked` (a 500 was sent instead), `bypassed` (the malformed fault), or
+    /// `none` (no JSON body to check).
+    pub gate: &'static str,
+    /// The latency injected by `--latency`, in milliseconds.
+    pub delay_ms: Option<u64>,
+    pub micros: u64,
+    /// Whether a header value, the path or the query was longer than 1 KiB and cut.
+    pub truncated: bool,
+}
+
+/// A served request as the request path records it: cheap to take (the header map is shared
+/// bytes), turned into an [`Entry`] only when listed.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub arrived_ms: u64,
+    pub method: hyper::Method,
+    pub path: String,
+    pub query: Option<String>,
+    /// With the secrets already cut: the whole token is never stored.
+    pub headers: HeaderMap,
+    pub outcome: &'static str,
+    pub rule: &'static str,
+    pub status: Option<u16>,
+    pub gate: &'static str,
+    pub delay_ms: Option<u64>,
+    pub micros: u64,
+}
+
+/// A record as the journal keeps it: numbered, cut to size, and weighed.
+#[derive(Debug, Clone)]
+struct Kept {
+    seq: u64,
+    record: Record,
+    truncated: bool,
+    bytes: usize,
+}
+
+/// `value` cut to [`MAX_VALUE_BYTES`] (at a character boundary), and whether it was cut; a
+/// short value is kept as it is, with no copy.
+fn cut(value: String) -> (String, bool) {
+    if value.len() <= MAX_VALUE_BYTES {
+        return (value, false);
+    }
+    let mut end = MAX_VALUE_BYTES;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    (
+        format!("{}…[{} more bytes]", &value[..end], value.len() - end),
+        true,
+    )
+}
+
+impl Kept {
+    fn new(seq: u64, mut record: Record) -> Kept {
+        let mut truncated = false;
+        let (path, cut_path) = cut(std::mem::take(&mut record.path));
+        record.path = path;
+        truncated |= cut_path;
+        if let Some(query) = record.query.take() {
+            let (query, cut_query) = cut(query);
+            record.query = Some(query);
+            truncated |= cut_query;
+        }
+        if record.headers.values().any(|v| v.len() > MAX_VALUE_BYTES) {
+            truncated = true;
+            let mut kept = HeaderMap::with_capacity(record.headers.len());
+            for (name, value) in &record.headers {
+                let bytes = value.as_bytes();
+                let value = if bytes.len() > MAX_VALUE_BYTES {
+                    let mut short = bytes[..MAX_VALUE_BYTES].to_vec();
+                    short.extend_from_slice(
+                        format!("…[{} more bytes]", bytes.len() - MAX_VALUE_BYTES).as_bytes(),
+                    );
+                    hyper::header::HeaderValue::from_bytes(&short)
+                        .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("…"))
+                } else {
+                    value.clone()
+                };
+                kept.append(name.clone(), value);
+            }
+            record.headers = kept;
+        }
+        let bytes = 200
+            + record.path.len()
+            + record.query.as_ref().map_or(0, String::len)
+            + record
+                .headers
+                .iter()
+                .map(|(n, v)| n.as_str().len() + v.len() + 8)
+                .sum::<usize>();
+        Kept {
+            seq,
+            record,
+            truncated,
+            bytes,
+        }
+    }
+
+    fn entry(&self) -> Entry {
+        let mut entry = self.record.entry();
+        entry.seq = self.seq;
+        entry.truncated = self.truncated;
+        entry
+    }
+}
+
+impl Record {
+    fn entry(&self) -> Entry {
+        Entry {
+            seq: 0,
+            truncated: false,
+            time: crate::base::clock::iso_8601(self.arrived_ms),
+            method: self.method.to_string(),
+            path: redacted_path(&self.path).into_owned(),
+            query: self.query.as_deref().map(redacted_query),
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    // UTF-8 where it is (the redaction mark), else Latin-1 as Node reads headers.
+                    let text = String::from_utf8(value.as_bytes().to_vec())
+                        .unwrap_or_else(|_| crate::base::text::latin1(value.as_bytes()));
+                    (name.as_str().to_string(), text)
+                })
+                .collect(),
+            outcome: self.outcome,
+            rule: self.rule,
+            status: self.status,
+            gate: self.gate,
+            delay_ms: self.delay_ms,
+            micros: self.micros,
+        }
+    }
+}
+
+/// The headers secrets are cut from before anything keeps them.
+const SECRETS: [&str; 5] = [
+    "x-auth-token",
+    "authorization",
+    "cookie",
+    "x-visitor-token",
+    "proxy-authorization",
+];
+
+/// Headers as the journal keeps them: secrets cut to their last four characters.
+#[cfg(test)]
+pub fn redacted_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = headers.clone();
+    redact_in_place(&mut kept);
+    kept
+}
+
+/// Cuts the secrets of a header map the journal takes over (no copy of the map).
+pub fn redact_in_place(kept: &mut HeaderMap) {
+    for name in SECRETS {
+        if let hyper::header::Entry::Occupied(mut entry) = kept.entry(name) {
+            let cut: Vec<hyper::header::HeaderValue> = entry
+                .iter()
+                .map(|value| {
+                    let text = crate::base::text::latin1(value.as_bytes());
+                    hyper::header::HeaderValue::from_bytes(redact(&text).as_bytes())
+                        .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("..."))
+                })
+                .collect();
+            let mut values = cut.into_iter();
+            if let Some(first) = values.next() {
+                entry.insert(first);
+                for value in values {
+                    entry.append(value);
+                }
+            }
+        }
+    }
+}
+
+/// Which entries a listing keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    pub outcome: Option<String>,
+    /// Only entries after this `seq` (a cursor).
+    pub after: Option<u64>,
+}
+
+impl Filter {
+    fn keeps(&self, kept: &Kept) -> bool {
+        let record = &kept.record;
+        self.after.is_none_or(|after| kept.seq > after)
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|p| p == redacted_path(&record.path))
+            && self.status.is_none_or(|s| Some(s) == record.status)
+            && self.outcome.as_deref().is_none_or(|o| o == record.outcome)
+    }
+}
+
+/// The entries of one listing: kept records (shared bytes, cheap to copy), formatted one at a
+/// time as the listing is sent.
+#[derive(Debug)]
+pub struct Page {
+    kept: Vec<Kept>,
+    /// The `seq` to pass as `after` for the next page, when there is more.
+    pub next: Option<u64>,
+}
+
+impl Page {
+    /// The entries, formatted now.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.kept.iter().map(Kept::entry).collect()
+    }
+
+    /// `{"requests":[...]}` (with `"next"` when there is more), one chunk per entry.
+    pub fn into_json_chunks(self) -> impl Iterator<Item = bytes::Bytes> + Send {
+        let next = self.next;
+        let count = self.kept.len();
+        std::iter::once(bytes::Bytes::from_static(b"{\"requests\":["))
+            .chain(self.kept.into_iter().enumerate().map(move |(i, kept)| {
+                let mut text = serde_json::to_string(&kept.entry()).unwrap_or_default();
+                if i + 1 < count {
+                    text.push(',');
+                }
+                bytes::Bytes::from(text)
+            }))
+            .chain(std::iter::once(bytes::Bytes::from(match next {
+                Some(next) => format!("],\"next\":{next}}}"),
+                None => "]}".to_string(),
+            })))
+    }
+}
+
+/// The ring itself, with its weight.
+#[derive(Debug, Default)]
+struct Ring {
+    entries: VecDeque<Kept>,
+    bytes: usize,
+    next_seq: u64,
+}
+
+/// A ring of the most recent entries, bounded in count and in bytes.
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    max_bytes: usize,
+    ring: Mutex<Ring>,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` entries (0 keeps none), at most `max_bytes` of them.
+    pub fn new(capacity: usize, max_bytes: usize) -> Journal {
+        Journal {
+            capacity,
+            max_bytes,
+            ring: Mutex::new(Ring {
+                entries: VecDeque::with_capacity(capacity.min(4096)),
+                ..Ring::default()
+            }),
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    pub fn record(&self, entry: Record) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
+        ring.next_seq += 1;
+        let kept = Kept::new(ring.next_seq, entry);
+        ring.bytes += kept.bytes;
+        ring.entries.push_back(kept);
+        while ring.entries.len() > self.capacity
+            || (ring.bytes > self.max_bytes && ring.entries.len() > 1)
+        {
+            if let Some(old) = ring.entries.pop_front() {
+                ring.bytes -= old.bytes;
+            }
+        }
+    }
+
+    /// The kept entries that pass `filter`, oldest first, at most `limit` of them.
+    pub fn page(&self, filter: &Filter, limit: usize) -> Page {
+        let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
+        let mut matching = ring.entries.iter().filter(|e| filter.keeps(e));
+        let kept: Vec<Kept> = matching.by_ref().take(limit).cloned().collect();
+        let next = if matching.next().is_some() {
+            kept.last().map(|k| k.seq)
+        } else {
+            None
+        };
+        Page { kept, next }
+    }
+
+    /// The kept entries that pass `filter`, oldest first.
+    pub fn list(&self, filter: &Filter) -> Vec<Entry> {
+        self.page(filter, usize::MAX).entries()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ring
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entries
+            .len()
+    }
+
+    /// The bytes the kept entries weigh (about).
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner()).bytes
+    }
+
+    /// Drops the kept entries that pass `filter` (all of them for the default filter).
+    pub fn clear_matching(&self, filter: &Filter) {
+        let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
+        let mut freed = 0;
+        ring.entries.retain(|kept| {
+            let drop = filter.keeps(kept);
+            if drop {
+                freed += kept.bytes;
+            }
+            !drop
+        });
+        ring.bytes -= freed;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u16) -> Record {
+        Record {
+            arrived_ms: 0,
+            method: hyper::Method::GET,
+            path: "/p".into(),
+            query: None,
+            headers: HeaderMap::new(),
+            outcome: "ok",
+            rule: "fixtures",
+            status: Some(n),
+            gate: "passed",
+            delay_ms: None,
+            micros: 0,
+        }
+    }
+
+    #[test]
+    fn the_ring_keeps_only_the_newest_entries() {
+        let journal = Journal::new(3, usize::MAX);
+        for n in 0..10 {
+            journal.record(entry(n));
+        }
+        let statuses: Vec<_> = journal
+            .list(&Filter::default())
+            .iter()
+            .map(|e| e.status)
+            .collect();
+        assert_eq!(statuses, vec![Some(7), Some(8), Some(9)]);
+    }
+
+    #[test]
+    fn long_values_are_cut_and_the_ring_is_bounded_in_bytes() {
+        let journal = Journal::new(1000, 64 * 1024);
+        for _ in 0..1000 {
+            let mut record = entry(200);
+            record
+                .headers
+                .insert("x-big", "a".repeat(15_000).parse().unwrap());
+            journal.record(record);
+        }
+        assert!(journal.bytes() <= 64 * 1024, "{}", journal.bytes());
+        let entries = journal.list(&Filter::default());
+        assert!(entries.len() < 100 && !entries.is_empty());
+        let last = entries.last().unwrap();
+        assert!(last.truncated);
+        assert!(last.headers[0].1.ends_with("…[13976 more bytes]"));
+        assert_eq!(last.seq, 1000);
+    }
+
+    #[test]
+    fn pages_follow_the_cursor() {
+        let journal = Journal::new(10, usize::MAX);
+        for n in 0..5 {
+            journal.record(entry(n));
+        }
+        let first = journal.page(&Filter::default(), 2);
+        assert_eq!(first.next, Some(2));
+        let rest = journal.page(
+            &Filter {
+                after: first.next,
+                ..Filter::default()
+            },
+            10,
+        );
+        assert_eq!(
+            rest.entries().iter().map(|e| e.status).collect::<Vec<_>>(),
+            vec![Some(2), Some(3), Some(4)]
+        );
+        assert_eq!(rest.next, None);
+        let text: Vec<u8> = first.into_json_chunks().flat_map(|b| b.to_vec()).collect();
+        let parsed: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(parsed["next"], 2);
+        assert_eq!(parsed["requests"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn recorded_headers_keep_secrets_cut() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-auth-token",
+            "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f"
+                .parse()
+                .unwrap(),
+        );
+        headers.insert("x-user-id", "rbAXPnMktTFbNpwtJ".parse().unwrap());
+        let kept = redacted_headers(&headers);
+        assert_eq!(kept["x-auth-token"], "…eU3f");
+        assert_eq!(kept["x-user-id"], "rbAXPnMktTFbNpwtJ");
+    }
+
+    #[test]
+    fn tokens_keep_only_their_last_four_characters() {
+        assert_eq!(
+            redact("RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f"),
+            "…eU3f"
+        );
+        assert_eq!(redact("abcd"), "…");
+    }
+}

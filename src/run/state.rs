@@ -1,0 +1,217 @@
+//! Everything a running server shares between requests, loaded whole before the first one.
+
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::base::chaos::Chaos;
+use crate::base::clock::Clock;
+use crate::base::error::Error;
+use crate::base::ratelimit::RateLimiter;
+use crate::base::selection::OutcomeId;
+use crate::base::versions::Version;
+use crate::data::config::{Admin, AuthMode, Config, Cors};
+use crate::data::fixtures::Fixtures;
+use crate::data::generate;
+use crate::data::schema::SchemaSet;
+use crate::data::store::Store;
+use crate::run::journal::Journal;
+use crate::run::outcome::Replies;
+use crate::run::overrides::Overrides;
+
+/// The shared state of one server.
+///
+/// The store sits behind a `std` `RwLock`, not a Tokio one: no request holds it across an
+/// `.await`, and the control API writes it only briefly.
+#[derive(Debug)]
+pub struct AppState {
+    store: RwLock<Store>,
+    /// The store as loaded, for `POST /_mock/reset`: copied on the first change only, so a
+    /// server nobody changes holds one copy of its data.
+    pristine: Mutex<Option<Store>>,
+    pub(crate) replies: Replies,
+    pub(crate) schemas: Arc<SchemaSet>,
+    pub(crate) cors: Cors,
+    pub(crate) auth: AuthMode,
+    pub(crate) global_outcome: Option<OutcomeId>,
+    pub(crate) override_slot: Mutex<Overrides>,
+    /// Whether an override is set: the request path skips the lock when none is.
+    pub(crate) override_set: std::sync::atomic::AtomicBool,
+    pub(crate) chaos: Chaos,
+    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) journal: Journal,
+    pub(crate) clock: Clock,
+    pub(crate) admin: Admin,
+    pub(crate) version: Version,
+    /// The seed of this run (the fixed part of new ObjectIds).
+    pub(crate) seed: u64,
+    /// What it was started with (for reloading the fixtures).
+    pub(crate) config: Config,
+    /// `GET /_mock/openapi.json`, built from the gate's schemas when first asked for (by the
+    /// control layer, which owns the document).
+    pub(crate) openapi: std::sync::OnceLock<bytes::Bytes>,
+    /// This server's ObjectId counter (two servers in one process do not share it).
+    pub(crate) object_ids: std::sync::atomic::AtomicU32,
+    /// What visitors registered through the API hold, against their caps.
+    pub(crate) registered: Registered,
+    /// What tests expect clients to send, with counts.
+    pub(crate) expectations: crate::run::expectations::Expectations,
+    /// Which contract answers were sent in this run.
+    pub(crate) coverage: crate::run::coverage::Coverage,
+    /// The schema of `PUT /_mock/outcome` bodies, compiled once.
+    pub(crate) override_schema: jsonschema::Validator,
+}
+
+/// Visitors created through `POST /api/v1/livechat/visitor`: how many, and their bytes.
+#[derive(Debug, Default)]
+pub(crate) struct Registered {
+    pub(crate) count: std::sync::atomic::AtomicUsize,
+    pub(crate) bytes: std::sync::atomic::AtomicUsize,
+}
+
+impl Registered {
+    /// Back to none (a reset or a reload dropped them).
+    fn clear(&self) {
+        self.count.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.bytes.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Loads the fixtures (and generated visitors) into a new store: whole, or an error.
+fn build_store(config: &Config, schemas: &SchemaSet) -> Result<Store, Error> {
+    let fixtures = Fixtures::load(&config.fixtures, schemas)?;
+    let plan = (config.generate > 0).then(|| generate::Plan {
+        count: config.generate,
+        seed: config.seed,
+        first_guest: generate::next_guest_number(&fixtures.visitors),
+        agents: fixtures.agents(),
+    });
+    let store = Store::build(&fixtures, schemas, config.api_version, plan.as_ref());
+    tracing::info!(
+        visitors = store.visitor_count(),
+        generated = config.generate,
+        users = fixtures.users.len(),
+        api_version = %config.api_version,
+        "fixtures loaded"
+    );
+    Ok(store)
+}
+
+impl AppState {
+    /// Loads schemas, then fixtures, then indexes them. Any error stops here, before a socket
+    /// is opened, so a server never runs on half-loaded data.
+    ///
+    /// # Errors
+    /// A bad schema set or fixture file.
+    pub fn load(config: &Config) -> Result<AppState, Error> {
+        let schemas = Arc::new(SchemaSet::load(&config.schemas, config.api_version)?);
+        let store = build_store(config, &schemas)?;
+        Ok(AppState {
+            openapi: std::sync::OnceLock::new(),
+            override_schema: crate::run::overrides::validator(),
+            object_ids: std::sync::atomic::AtomicU32::new(0),
+            registered: Registered::default(),
+            coverage: crate::run::coverage::Coverage::default(),
+            expectations: crate::run::expectations::Expectations::default(),
+            pristine: Mutex::new(None),
+            store: RwLock::new(store),
+            replies: Replies::new(schemas.clone(), config.api_version),
+            schemas,
+            cors: config.cors.clone(),
+            auth: config.auth,
+            global_outcome: config.outcome,
+            override_slot: Mutex::new(Overrides::default()),
+            override_set: std::sync::atomic::AtomicBool::new(false),
+            chaos: Chaos::new(
+                config.latency,
+                config.fault_rate,
+                config.faults.clone(),
+                config.seed,
+            ),
+            limiter: config.rate_limit.map(RateLimiter::new),
+            journal: Journal::new(config.journal_size, config.journal_bytes),
+            clock: config.clock.clone(),
+            admin: config.admin.clone(),
+            version: config.api_version,
+            seed: config.seed,
+            config: config.clone(),
+        })
+    }
+
+    /// Loads the fixture files again and, if they are valid, serves them from now on (the
+    /// admin override and the journal stay). On an error nothing changes.
+    ///
+    /// # Errors
+    /// The same errors as at start-up, naming the file, the place and the reason.
+    pub(crate) fn reload(&self) -> Result<(), Error> {
+        let store = build_store(&self.config, &self.schemas)?;
+        let old = std::mem::replace(
+            &mut *self.store.write().unwrap_or_else(|e| e.into_inner()),
+            store,
+        );
+        drop(old);
+        self.registered.clear();
+        *self.pristine.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
+    }
+
+    /// The data, for reading.
+    pub(crate) fn store(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The data, for the control API to change (keeping the loaded data for a reset).
+    ///
+    /// The first change keeps a copy of the data for a reset: cheap, since the loaded visitors
+    /// are shared and only the overlay of changes is copied (see [`Store`]).
+    pub(crate) fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
+        {
+            let mut pristine = self.pristine.lock().unwrap_or_else(|e| e.into_inner());
+            if pristine.is_none() {
+                *pristine = Some(self.store().clone());
+            }
+        }
+        self.store.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The admin override, under its lock.
+    pub(crate) fn override_slot(&self) -> std::sync::MutexGuard<'_, Overrides> {
+        self.override_slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets or clears the admin override.
+    pub(crate) fn set_override(&self, value: Option<Overrides>) {
+        let mut slot = self.override_slot();
+        let value = value.unwrap_or_default();
+        self.override_set.store(
+            !value.steps.is_empty(),
+            std::sync::atomic::Ordering::Release,
+        );
+        *slot = value;
+    }
+
+    /// Whether an override may be set (a hint: the lock decides).
+    pub(crate) fn may_have_override(&self) -> bool {
+        self.override_set.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Back to the loaded fixtures: no override, no changed visitors, fresh rate-limit windows.
+    pub(crate) fn reset(&self) {
+        let pristine = self
+            .pristine
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(pristine) = pristine {
+            // Copied before the write lock: readers wait only for the swap.
+            let old = std::mem::replace(
+                &mut *self.store.write().unwrap_or_else(|e| e.into_inner()),
+                pristine,
+            );
+            drop(old); // freed outside the lock too
+        }
+        self.set_override(None);
+        self.registered.clear();
+        if let Some(limiter) = &self.limiter {
+            limiter.reset();
+        }
+    }
+}

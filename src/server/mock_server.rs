@@ -1,0 +1,524 @@
+//! The accept loop, graceful shutdown, and the library's handle on a running server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
+
+use serde_json::Value;
+
+use crate::base::error::Error;
+use crate::base::selection::OutcomeId;
+use crate::control::runtime::{self, ControlError};
+use crate::data::config::Config;
+use crate::http::service;
+use crate::run::expectations::Expectation;
+use crate::run::journal::{Entry as JournalEntry, Filter};
+use crate::run::state::AppState;
+use crate::server::builder::MockServerBuilder;
+
+/// How long in-flight requests get to finish once shutdown begins.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Whether a connection moved bytes lately, and whether a request is being answered: what the
+/// idle keep-alive timeout reads. A counter, not a clock, so the I/O path reads no time.
+#[derive(Debug)]
+struct Activity {
+    moves: AtomicU64,
+    in_flight: AtomicUsize,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            moves: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        self.moves.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn moves(&self) -> u64 {
+        self.moves.load(Ordering::Relaxed)
+    }
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn new(activity: &Arc<Activity>) -> InFlight {
+        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(activity.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.0.touch();
+    }
+}
+
+/// A stream that records when bytes last moved.
+struct Tracked {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl tokio::io::AsyncRead for Tracked {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let result = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            this.activity.touch();
+        }
+        result
+    }
+}
+
+impl tokio::io::AsyncWrite for Tracked {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.inner).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = &result
+            && *n > 0
+        {
+            this.activity.touch();
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = &result
+            && *n > 0
+        {
+            this.activity.touch();
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` resolves, then lets in-flight requests finish
+/// (up to a bounded drain) and returns. The binary and [`MockServer`] both run this.
+///
+/// Every connection is held to the configured limits: head size (431), header timeout, idle
+/// keep-alive timeout; at most `max_connections` are served at once (the rest wait in the
+/// kernel's listen queue, so a flood cannot exhaust memory or descriptors).
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let limits = state.config.limits.clone();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(limits.max_head_bytes.max(8192))
+        // Node accepts up to 2,000 headers; the head's size is what --max-head-bytes bounds.
+        .max_headers(2000);
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    tokio::pin!(shutdown);
+
+    loop {
+        while connections.try_join_next().is_some() {}
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break, // the semaphore is never closed
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(err) => {
+                    // Out of file descriptors and the like: back off rather than spin.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let http = http.clone();
+        let mut stop = stop_rx.clone();
+        let idle_timeout = limits.idle_timeout;
+        connections.spawn(async move {
+            let _slot = slot;
+            let activity = Arc::new(Activity::new());
+            let io = TokioIo::new(Tracked {
+                inner: stream,
+                activity: activity.clone(),
+            });
+            let counted = activity.clone();
+            let service = service_fn(move |request| {
+                let in_flight = InFlight::new(&counted);
+                let state = state.clone();
+                async move {
+                    let response = service::handle(state, request, peer.ip()).await;
+                    drop(in_flight);
+                    response
+                }
+            });
+            let connection = http.serve_connection(io, service);
+            tokio::pin!(connection);
+            // Idle: no request in flight and no byte moved for a whole timeout period (so a
+            // connection closes between one and two periods after its last byte).
+            let mut seen = activity.moves();
+            let mut idle_check =
+                tokio::time::interval_at(tokio::time::Instant::now() + idle_timeout, idle_timeout);
+            loop {
+                tokio::select! {
+                    result = connection.as_mut() => {
+                        if let Err(err) = result {
+                            tracing::debug!(%peer, error = %err, "connection ended with an error");
+                        }
+                        return;
+                    }
+                    _ = stop.changed() => break,
+                    _ = idle_check.tick() => {
+                        let now = activity.moves();
+                        if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
+                            break;
+                        }
+                        seen = now;
+                    }
+                }
+            }
+            // Shutting down, or idle: finish what is in flight, then close.
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        });
+    }
+
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    match drained {
+        Ok(()) => tracing::info!("all connections closed"),
+        Err(_) => {
+            tracing::warn!("shutdown drain timed out; closing the remaining connections");
+            connections.abort_all();
+        }
+    }
+}
+
+/// 32 random hex characters.
+fn random_token() -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+        .collect()
+}
+
+/// Binds the configured address.
+///
+/// # Errors
+/// [`Error::Bind`] when the address is taken, not local, or not resolvable.
+pub async fn bind(config: &Config) -> Result<TcpListener, Error> {
+    TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .map_err(|source| Error::Bind {
+            addr: format!("{}:{}", config.host, config.port),
+            source,
+        })
+}
+
+/// A running mock server, for the tests of downstream clients. Shuts down when dropped.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use livechat_mock::{MockServer, OutcomeId};
+///
+/// let server = MockServer::builder().start().await?;
+/// let url = format!("{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70", server.uri());
+/// server.set_outcome(OutcomeId::NotLoggedIn, Some(1))?; // the next request gets a 401
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "the server shuts down when the handle is dropped"]
+pub struct MockServer {
+    address: SocketAddr,
+    state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// A builder whose settings mirror the command line's flags, one to one.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// Loads the configured data, binds, and serves in the background.
+    ///
+    /// # Errors
+    /// A bad schema set or fixture file, or an address that cannot be bound.
+    pub async fn start(mut config: Config) -> Result<MockServer, Error> {
+        config.validate().map_err(Error::Config)?;
+        if config.admin == crate::data::config::Admin::Open && !config.is_loopback() {
+            // Off loopback the control API is never open: a token is made for this run and
+            // shown once, as notebook servers do.
+            let token = random_token();
+            eprintln!(
+                "the control API (/_mock/) listens beyond loopback: send `Authorization: Bearer {token}` (or set --admin-token)"
+            );
+            config.admin = crate::data::config::Admin::Token(token);
+        }
+        let state = Arc::new(AppState::load(&config)?);
+        let listener = bind(&config).await?;
+        let address = listener.local_addr().map_err(|source| Error::Bind {
+            addr: format!("{}:{}", config.host, config.port),
+            source,
+        })?;
+        if !address.ip().is_loopback() {
+            tracing::warn!(%address, "listening beyond this machine: anyone who can reach this address can read the fixtures and call the API");
+        }
+        let (tx, rx) = oneshot::channel::<()>();
+        let watcher = config
+            .watch
+            .then(|| tokio::spawn(crate::server::watch::watch(state.clone())));
+        let task = tokio::spawn(serve(listener, state.clone(), async move {
+            let _ = rx.await;
+            if let Some(watcher) = watcher {
+                watcher.abort();
+            }
+        }));
+        Ok(MockServer {
+            address,
+            state,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// The base URI, e.g. `http://127.0.0.1:41234`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The bound socket address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// As `PUT /_mock/outcome`: `outcome` for the next `times` requests (all while `None`).
+    ///
+    /// # Errors
+    /// Never for an [`OutcomeId`]; the signature matches [`MockServer::set_outcome_json`].
+    pub fn set_outcome(&self, outcome: OutcomeId, times: Option<u64>) -> Result<(), ControlError> {
+        let mut body = serde_json::json!({ "outcome": outcome.as_str() });
+        if let Some(times) = times {
+            body["times"] = times.into();
+        }
+        self.set_outcome_json(&body).map(|_| ())
+    }
+
+    /// As `PUT /_mock/outcome` with a list: each outcome for its `times` matching requests, in
+    /// order, then back to the fixtures (a last step with `None` stays until cleared). For
+    /// retry and backoff tests: `[(ServerError, Some(2)), (RateLimited, Some(1))]`.
+    ///
+    /// # Errors
+    /// An empty list.
+    pub fn set_outcome_sequence(
+        &self,
+        steps: &[(OutcomeId, Option<u64>)],
+    ) -> Result<(), ControlError> {
+        let body: Vec<Value> = steps
+            .iter()
+            .map(|(outcome, times)| {
+                let mut step = serde_json::json!({ "outcome": outcome.as_str() });
+                if let Some(times) = times {
+                    step["times"] = (*times).into();
+                }
+                step
+            })
+            .collect();
+        self.set_outcome_json(&Value::Array(body)).map(|_| ())
+    }
+
+    /// As `GET /_mock/outcome`: the override in force with what is left of it (`remaining`),
+    /// the steps left of a sequence, or `{"outcome": null}`.
+    pub fn outcome(&self) -> Value {
+        runtime::show_outcome(&self.state)
+    }
+
+    /// As `PUT /_mock/outcome` with a whole body: `{"outcome", "times"?, "match"?}`, or a list
+    /// of them (a sequence).
+    ///
+    /// # Errors
+    /// A body the override schema refuses, or an unknown outcome or example name.
+    pub fn set_outcome_json(&self, body: &Value) -> Result<Value, ControlError> {
+        runtime::set_outcome(&self.state, body.to_string().as_bytes())
+    }
+
+    /// As `DELETE /_mock/outcome`.
+    pub fn clear_outcome(&self) {
+        runtime::clear_outcome(&self.state);
+    }
+
+    /// As `PUT /_mock/visitors/{id}`: adds or replaces a visitor; returns whether it is new.
+    ///
+    /// # Errors
+    /// A document the stored-visitor schema refuses, or one that clashes with another visitor.
+    pub fn put_visitor(&self, id: &str, document: Value) -> Result<bool, ControlError> {
+        runtime::put_visitor(&self.state, id, document).map(|(created, _)| created)
+    }
+
+    /// As `DELETE /_mock/visitors/{id}`.
+    ///
+    /// # Errors
+    /// No such visitor.
+    pub fn delete_visitor(&self, id: &str) -> Result<(), ControlError> {
+        runtime::delete_visitor(&self.state, id)
+    }
+
+    /// As `GET /_mock/requests`: what clients sent, oldest first (tokens redacted).
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        runtime::requests(&self.state, &Filter::default())
+    }
+
+    /// Reads the fixture files again (what SIGHUP and `--watch` do): a valid set is served from
+    /// now on, replacing visitors registered or changed since; on an error nothing changes.
+    ///
+    /// # Errors
+    /// The same errors as at start-up, naming the file, the place and the reason.
+    pub fn reload(&self) -> Result<(), Error> {
+        self.state.reload()
+    }
+
+    /// As `POST /_mock/reset`: the loaded fixtures again, no override.
+    pub fn reset(&self) {
+        self.state.reset();
+    }
+
+    /// Expects requests matching `expectation` (as wiremock-rs's `Mock::expect`): checked by
+    /// [`MockServer::verify`], and when the server is dropped.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use livechat_mock::{Expectation, MockServer};
+    /// let server = MockServer::builder().start().await?;
+    /// server.expect(Expectation::visitors_info().visitor_id("6a22b1765528fa64dd29de70").times(1));
+    /// // ... run the client ...
+    /// server.verify(); // panics with what was received instead, if unmet
+    /// # Ok(()) }
+    /// ```
+    pub fn expect(&self, expectation: Expectation) {
+        self.state.expectations.add(expectation);
+    }
+
+    /// Panics, listing each unmet expectation and what was received instead, unless every
+    /// expectation is met.
+    #[allow(clippy::panic)]
+    pub fn verify(&self) {
+        if let Err(message) = self.state.expectations.verify() {
+            panic!("{message}");
+        }
+    }
+
+    /// As [`MockServer::verify`], without panicking.
+    ///
+    /// # Errors
+    /// The report of the unmet expectations.
+    pub fn try_verify(&self) -> Result<(), String> {
+        self.state.expectations.verify()
+    }
+
+    /// As `GET /_mock/coverage`: every contract answer with how often it was sent, and those
+    /// never sent.
+    pub fn coverage(&self) -> Value {
+        self.state.coverage.report()
+    }
+
+    /// One line: "client saw N of M contract answers; never: ...".
+    pub fn coverage_summary(&self) -> String {
+        self.state.coverage.summary()
+    }
+
+    /// The coverage as a Markdown table.
+    pub fn coverage_markdown(&self) -> String {
+        self.state.coverage.markdown()
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits until the server is gone.
+    /// Logs the contract coverage of the run on the way out.
+    pub async fn shutdown(mut self) {
+        tracing::info!("{}", self.state.coverage.summary());
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    #[allow(clippy::panic)]
+    fn drop(&mut self) {
+        // wiremock-rs's convention: unmet expectations fail the test when the server goes,
+        // unless the test is already failing.
+        if !std::thread::panicking()
+            && self.state.expectations.set_by_library()
+            && let Err(message) = self.state.expectations.verify()
+        {
+            if let Some(tx) = self.shutdown.take() {
+                let _ = tx.send(());
+            }
+            panic!("{message}");
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
