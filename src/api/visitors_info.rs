@@ -24,6 +24,10 @@ pub enum Rule {
     GlobalOutcome,
     FaultRate,
     Fixtures,
+    /// Routing itself answered: a 404, a preflight, the index, the mock's own header error.
+    Route,
+    /// A limit answered: 408, 413, 414, the Host-less 400, a registration cap.
+    Limits,
 }
 
 impl Rule {
@@ -34,6 +38,8 @@ impl Rule {
             Rule::GlobalOutcome => "global-outcome",
             Rule::FaultRate => "fault-rate",
             Rule::Fixtures => "fixtures",
+            Rule::Route => "route",
+            Rule::Limits => "limits",
         }
     }
 }

@@ -13,7 +13,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use crate::api::body::read_within;
 use crate::api::companion;
 use crate::api::request::RequestParts;
-use crate::api::visitors_info;
+use crate::api::visitors_info::{self, Rule};
 use crate::base::ratelimit::{RateCheck, Route};
 use crate::base::response::ANY_ORIGIN;
 pub use crate::base::response::{
@@ -23,7 +23,7 @@ use crate::base::response_body::MockBody;
 use crate::control::routes;
 use crate::data::config::{Admin, Cors};
 use crate::run::journal::{Record, redact_in_place};
-use crate::run::outcome::{Headers, Reply, Verdict};
+use crate::run::outcome::{Delivery, Headers, Reply, Verdict};
 use crate::run::state::AppState;
 
 /// `GET /`: what this server answers, for a person who opens it in a browser.
@@ -78,8 +78,32 @@ enum Action {
 struct Routed {
     action: Action,
     outcome: &'static str,
-    rule: &'static str,
-    gate: &'static str,
+    rule: Rule,
+    gate: Gate,
+}
+
+/// How an answer stands with the schema gate (the journal's `gate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gate {
+    /// The body passed its schema.
+    Passed,
+    /// The body broke its schema: a 500 was sent instead.
+    Blocked,
+    /// The deliberately malformed body, not checked.
+    Bypassed,
+    /// No JSON body to check.
+    None,
+}
+
+impl Gate {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Gate::Passed => "passed",
+            Gate::Blocked => "blocked",
+            Gate::Bypassed => "bypassed",
+            Gate::None => "none",
+        }
+    }
 }
 
 /// Answers one request. Every failure is a response, but for the faults that drop the
@@ -141,8 +165,8 @@ where
                     let routed = Routed {
                         action: Action::Respond(response),
                         outcome,
-                        rule: "limits",
-                        gate: "none",
+                        rule: Rule::Limits,
+                        gate: Gate::None,
                     };
                     return record(&state, started, arrived_ms, parts, headers, routed, None).await;
                 }
@@ -157,8 +181,8 @@ where
         let routed = Routed {
             action: Action::Respond(response),
             outcome,
-            rule: "limits",
-            gate: "none",
+            rule: Rule::Limits,
+            gate: Gate::None,
         };
         return record(&state, started, arrived_ms, parts, headers, routed, None).await;
     }
@@ -215,7 +239,7 @@ async fn record(
         path = %crate::run::journal::redacted_path(&parts.path),
         status = status.unwrap_or(0),
         outcome = routed.outcome,
-        rule = routed.rule,
+        rule = routed.rule.as_str(),
         micros,
     );
     if state.journal.is_enabled() {
@@ -226,9 +250,9 @@ async fn record(
             query: parts.query,
             headers,
             outcome: routed.outcome,
-            rule: routed.rule,
+            rule: routed.rule.as_str(),
             status,
-            gate: routed.gate,
+            gate: routed.gate.as_str(),
             delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             micros,
         });
@@ -265,8 +289,8 @@ fn route(
     let plain = |response, outcome| Routed {
         action: Action::Respond(response),
         outcome,
-        rule: "route",
-        gate: "none",
+        rule: Rule::Route,
+        gate: Gate::None,
     };
     if parts.method == Method::OPTIONS {
         return plain(preflight(&state.cors, parts), "preflight");
@@ -300,25 +324,24 @@ fn route(
         return Routed {
             action: Action::Respond(mock_error(StatusCode::BAD_REQUEST, message)),
             outcome: "mock-error",
-            rule: "route",
-            gate: "none",
+            rule: Rule::Route,
+            gate: Gate::None,
         };
     }
 
     let decision = visitors_info::decide(parts, state, fault);
     let outcome = decision.outcome.id().as_str();
-    let rule = decision.rule.as_str();
-    let Some(mut reply) = state.replies.reply(&decision.outcome) else {
-        let action = match decision.outcome {
-            crate::run::outcome::Outcome::Hang => Action::Hang,
-            _ => Action::Reset,
-        };
-        return Routed {
-            action,
-            outcome,
-            rule,
-            gate: "none",
-        };
+    let rule = decision.rule;
+    let dropped = |action| Routed {
+        action,
+        outcome,
+        rule,
+        gate: Gate::None,
+    };
+    let mut reply = match state.replies.reply(&decision.outcome) {
+        Delivery::Send(reply) => reply,
+        Delivery::Reset => return dropped(Action::Reset),
+        Delivery::Hang => return dropped(Action::Hang),
     };
     reply.rate = reply.rate.or(decision.rate);
     if !state.config.gate {
@@ -334,8 +357,8 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
             let check = limiter.check(route, parts.peer, state.clock.now_ms());
             if !check.allowed {
                 let outcome = crate::run::outcome::Outcome::RateLimited(check);
-                if let Some(reply) = state.replies.reply(&outcome) {
-                    return finish(reply, "rate-limited", "fixtures");
+                if let Delivery::Send(reply) = state.replies.reply(&outcome) {
+                    return finish(reply, "rate-limited", Rule::Fixtures);
                 }
             }
             Some(check)
@@ -354,8 +377,8 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
                 return Routed {
                     action: Action::Respond(mock_error(StatusCode::INSUFFICIENT_STORAGE, &message)),
                     outcome: "registration-capped",
-                    rule: "limits",
-                    gate: "none",
+                    rule: Rule::Limits,
+                    gate: Gate::None,
                 };
             }
         },
@@ -364,29 +387,29 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
         Route::VisitorsInfo => return plain_not_found(),
     };
     reply.rate = rate;
-    finish(reply, outcome, "fixtures")
+    finish(reply, outcome, Rule::Fixtures)
 }
 
 fn plain_not_found() -> Routed {
     Routed {
         action: Action::Respond(not_found()),
         outcome: "not-found",
-        rule: "route",
-        gate: "none",
+        rule: Rule::Route,
+        gate: Gate::None,
     }
 }
 
 /// The schema gate, then the response: a body that breaks its schema is never sent.
-fn finish(mut reply: Reply, outcome: &'static str, rule: &'static str) -> Routed {
+fn finish(mut reply: Reply, outcome: &'static str, rule: Rule) -> Routed {
     let gate = match &reply.verdict {
-        Verdict::Passed => "passed",
+        Verdict::Passed => Gate::Passed,
         Verdict::Bypassed => {
             tracing::warn!(
                 outcome,
-                rule,
+                rule = rule.as_str(),
                 "sending a deliberately malformed 200 body: the schema gate is bypassed for this fault"
             );
-            "bypassed"
+            Gate::Bypassed
         }
         Verdict::Broken(violation) => {
             tracing::error!(
@@ -401,7 +424,7 @@ fn finish(mut reply: Reply, outcome: &'static str, rule: &'static str) -> Routed
             let rate = reply.rate;
             reply = Reply::internal_error();
             reply.rate = rate;
-            "blocked"
+            Gate::Blocked
         }
     };
     Routed {
@@ -515,6 +538,6 @@ pub(crate) fn answer_now(state: &AppState, parts: &RequestParts, body: &[u8]) ->
             Action::Respond(response) => Some(response),
             Action::Reset | Action::Hang => None,
         },
-        gate: routed.gate,
+        gate: routed.gate.as_str(),
     }
 }

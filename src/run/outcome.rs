@@ -142,6 +142,17 @@ impl Reply {
     }
 }
 
+/// What an outcome does with the connection.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// Send this response.
+    Send(Reply),
+    /// Close the connection with no response.
+    Reset,
+    /// Hold the connection and never answer.
+    Hang,
+}
+
 /// Every fixed body, built and judged once at start-up.
 #[derive(Debug)]
 pub struct Replies {
@@ -192,8 +203,9 @@ impl Replies {
         &self.success_example
     }
 
-    /// The one mapping from outcome to response; `None` for the outcomes that send none.
-    pub fn reply(&self, outcome: &Outcome) -> Option<Reply> {
+    /// The one mapping from outcome to what is done with the connection: a response to send,
+    /// or a fault that sends none.
+    pub fn reply(&self, outcome: &Outcome) -> Delivery {
         use Headers::{Json, JsonNoStore};
         let reply = match outcome {
             Outcome::Found(prepared) => Reply::from_prepared(StatusCode::OK, JsonNoStore, prepared),
@@ -249,8 +261,9 @@ impl Replies {
                     rate: None,
                 }
             }
-            Outcome::Reset | Outcome::Hang => return None,
+            Outcome::Reset => return Delivery::Reset,
+            Outcome::Hang => return Delivery::Hang,
         };
-        Some(reply)
+        Delivery::Send(reply)
     }
 }

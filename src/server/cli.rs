@@ -406,10 +406,16 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub target: Target,
     /// The visitors to read (repeat, or comma-separated).
-    #[arg(long, value_delimiter = ',', required = true, value_name = "ID")]
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_RECORD_VISITOR_ID",
+        value_delimiter = ',',
+        required = true,
+        value_name = "ID"
+    )]
     pub visitor_id: Vec<String>,
     /// Where to write visitors.json and users.json (created if missing).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "LIVECHAT_MOCK_RECORD_OUT", value_name = "DIR")]
     pub out: PathBuf,
 }
 
@@ -513,5 +519,61 @@ impl Cli {
                 max_registered_bytes: self.max_registered_bytes,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every option of the server and of `verify` / `record` has help and an environment
+    /// variable named after it, so a CI job never has to put a value (a token) on the command line.
+    #[test]
+    fn every_option_has_help_and_its_environment_variable() {
+        let command = Cli::command();
+        let mut walked = 0;
+        let mut check = |cmd: &clap::Command, prefix: &str| {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") || arg.is_hide_set() || arg.is_positional() {
+                    continue;
+                }
+                walked += 1;
+                assert!(arg.get_help().is_some(), "--{id} has no help");
+                let want = format!("{prefix}{}", id.to_ascii_uppercase());
+                let env = arg.get_env().map(|e| e.to_string_lossy().into_owned());
+                assert_eq!(env.as_deref(), Some(want.as_str()), "--{id}");
+            }
+        };
+        check(&command, "LIVECHAT_MOCK_");
+        for sub in command.get_subcommands() {
+            match sub.get_name() {
+                "verify" => check(sub, "LIVECHAT_MOCK_VERIFY_"),
+                "record" => {
+                    for arg in sub.get_arguments() {
+                        let id = arg.get_id().as_str();
+                        if matches!(id, "help") {
+                            continue;
+                        }
+                        let env = arg.get_env().map(|e| e.to_string_lossy().into_owned());
+                        let ok = env.as_deref().is_some_and(|e| {
+                            e == format!("LIVECHAT_MOCK_VERIFY_{}", id.to_ascii_uppercase())
+                                || e == format!("LIVECHAT_MOCK_RECORD_{}", id.to_ascii_uppercase())
+                        });
+                        assert!(ok, "record --{id}: {env:?}");
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(walked >= 40, "walked {walked} options");
+    }
+
+    /// The flags' defaults are `Config::default()`: the binary and the library start alike.
+    #[test]
+    fn no_flags_is_the_default_config() {
+        let cli = Cli::try_parse_from(["livechat-mock"]).unwrap();
+        assert_eq!(cli.into_config(), Config::default());
     }
 }
