@@ -62,13 +62,17 @@ static ANY_USER: Account = Account {
 
 /// Decides the outcome of one visitors.info request. `fault` is what `--fault-rate` drew.
 pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>) -> Decision {
+    // The query is read once, as the emulated version reads it, for every rule below.
+    let params = visitor_id(request, state);
     let store = state.store();
     let chosen = match request.selection {
         Ok(Some((choice, convention))) => Some((choice, Rule::Header(convention))),
         _ => None,
     };
     let chosen = chosen
-        .or_else(|| admin_override(request, state).map(|choice| (choice, Rule::AdminOverride)))
+        .or_else(|| {
+            admin_override(request, &params, state).map(|choice| (choice, Rule::AdminOverride))
+        })
         .or_else(|| {
             state
                 .global_outcome
@@ -77,22 +81,26 @@ pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>
         .or_else(|| fault.map(|id| (Choice::Outcome(id), Rule::FaultRate)));
     match chosen {
         Some((choice, rule)) => Decision {
-            outcome: resolve(choice, request, state, &store),
+            outcome: resolve(choice, &params, state, &store),
             rule,
             rate: None,
         },
-        None => real_server(request, state, &store),
+        None => real_server(request, params, state, &store),
     }
 }
 
 /// The admin override, if one is set and this request is in its scope (using it up once).
-fn admin_override(request: &RequestParts, state: &AppState) -> Option<Choice> {
+fn admin_override(
+    request: &RequestParts,
+    params: &Result<String, query::ParamError>,
+    state: &AppState,
+) -> Option<Choice> {
     if !state.may_have_override() {
         return None;
     }
     let mut slot = state.override_slot();
-    let visitor_id = visitor_id(request, state).ok();
-    let choice = slot.take(visitor_id.as_deref(), request.user_id.as_deref());
+    let visitor_id = params.as_deref().ok();
+    let choice = slot.take(visitor_id, request.user_id.as_deref());
     if slot.steps.is_empty() {
         state
             .override_set
@@ -118,7 +126,12 @@ fn visitor_id(request: &RequestParts, state: &AppState) -> Result<String, query:
 /// The real server's checks in its order: authentication (401), permission (403), rate limit
 /// (429), query parameters (400 invalid-params), lookup (400 visitor-not-found or 200). Before
 /// the permission middleware (8.0.0) the parameters were checked before the permission.
-fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decision {
+fn real_server(
+    request: &RequestParts,
+    params: Result<String, query::ParamError>,
+    state: &AppState,
+    store: &Store,
+) -> Decision {
     let decision = |outcome, rate| Decision {
         outcome,
         rule: Rule::Fixtures,
@@ -127,7 +140,6 @@ fn real_server(request: &RequestParts, state: &AppState, store: &Store) -> Decis
     let Some((_user_id, account)) = authenticate(request, store, state.auth) else {
         return decision(Outcome::NotLoggedIn, None);
     };
-    let params = visitor_id(request, state);
     if !state.version.has(Behaviour::PermissionBeforeParams) {
         if let Err(error) = &params {
             return decision(Outcome::InvalidParams(*error), None);
@@ -172,8 +184,12 @@ fn authenticate<'a>(
 
 /// What a chosen outcome means for this request. A status picks the outcome the real server
 /// would send for this request when it has that status, else that status's first example.
-fn resolve(choice: Choice, request: &RequestParts, state: &AppState, store: &Store) -> Outcome {
-    let params = visitor_id(request, state);
+fn resolve(
+    choice: Choice,
+    params: &Result<String, query::ParamError>,
+    state: &AppState,
+    store: &Store,
+) -> Outcome {
     let named_visitor = || {
         params
             .as_ref()
@@ -187,9 +203,13 @@ fn resolve(choice: Choice, request: &RequestParts, state: &AppState, store: &Sto
         Choice::Example(Example::Success) => {
             Outcome::Found(state.replies.success_example().clone())
         }
-        Choice::Outcome(OutcomeId::InvalidParams) => {
-            Outcome::InvalidParams(params.err().unwrap_or(query::ParamError::MissingVisitorId))
-        }
+        Choice::Outcome(OutcomeId::InvalidParams) => Outcome::InvalidParams(
+            params
+                .as_ref()
+                .err()
+                .copied()
+                .unwrap_or(query::ParamError::MissingVisitorId),
+        ),
         Choice::Example(Example::Example1) => {
             Outcome::InvalidParams(query::ParamError::MissingVisitorId)
         }
