@@ -95,18 +95,9 @@ fn admin_override(
     params: &Result<String, query::ParamError>,
     state: &AppState,
 ) -> Option<Choice> {
-    if !state.may_have_override() {
-        return None;
-    }
-    let mut slot = state.override_slot();
-    let visitor_id = params.as_deref().ok();
-    let choice = slot.take(visitor_id, request.user_id.as_deref());
-    if slot.steps.is_empty() {
-        state
-            .override_set
-            .store(false, std::sync::atomic::Ordering::Release);
-    }
-    choice
+    state
+        .overrides
+        .take(params.as_deref().ok(), request.user_id.as_deref())
 }
 
 /// How the emulated version reads an array given for `visitorId`.
@@ -162,7 +153,7 @@ fn real_server(
         Ok(id) => id,
         Err(error) => return decision(Outcome::InvalidParams(error), rate),
     };
-    match store.found(&visitor_id) {
+    match store.found_body(&visitor_id) {
         Some(prepared) => decision(Outcome::Found(prepared.clone()), rate),
         None => decision(Outcome::VisitorNotFound, rate),
     }
@@ -194,7 +185,7 @@ fn resolve(
         params
             .as_ref()
             .ok()
-            .and_then(|id| store.found(id))
+            .and_then(|id| store.found_body(id))
             .unwrap_or_else(|| state.replies.success_example())
             .clone()
     };
@@ -215,7 +206,7 @@ fn resolve(
         }
         Choice::Code(400) => match &params {
             Err(error) => Outcome::InvalidParams(*error),
-            Ok(id) if store.found(id).is_none() => Outcome::VisitorNotFound,
+            Ok(id) if store.found_body(id).is_none() => Outcome::VisitorNotFound,
             Ok(_) => Outcome::InvalidParams(query::ParamError::MissingVisitorId),
         },
         Choice::Outcome(OutcomeId::VisitorNotFound) | Choice::Example(Example::Example2) => {
@@ -241,5 +232,116 @@ fn resolve(
         Choice::Outcome(OutcomeId::Hang) => Outcome::Hang,
         Choice::Outcome(OutcomeId::Malformed) => Outcome::Malformed(named_visitor()),
         Choice::Outcome(OutcomeId::ServerError) | Choice::Code(_) => Outcome::ServerError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The decision without a socket: request parts and a loaded state in, an outcome out.
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::base::query::ParamError;
+    use crate::data::config::Config;
+
+    const AGENT: (&str, &str) = (
+        "rbAXPnMktTFbNpwtJ",
+        "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f",
+    );
+    const PLAIN_USER: (&str, &str) = (
+        "D8hgkER8fq6g5jFbo",
+        "gb0aRSmCXnlFWXGyGuEFqrLWoxALCIgPD0Ituzb7lLM",
+    );
+
+    fn parts(query: &str, user: Option<(&str, &str)>) -> RequestParts {
+        let mut request = hyper::Request::builder().uri(format!("{PATH}?{query}"));
+        if let Some((id, token)) = user {
+            request = request
+                .header("X-User-Id", id)
+                .header("X-Auth-Token", token);
+        }
+        RequestParts::from_request(&request.body(()).unwrap())
+    }
+
+    fn outcome(state: &AppState, query: &str, user: Option<(&str, &str)>) -> OutcomeId {
+        decide(&parts(query, user), state, None).outcome.id()
+    }
+
+    #[test]
+    fn the_real_servers_order_of_checks() {
+        let state = AppState::load(&Config::default()).unwrap();
+        let found = "visitorId=6a22b1765528fa64dd29de70";
+        assert_eq!(outcome(&state, found, None), OutcomeId::NotLoggedIn);
+        assert_eq!(
+            outcome(&state, "", None),
+            OutcomeId::NotLoggedIn,
+            "401 before 400"
+        );
+        assert_eq!(
+            outcome(&state, "", Some(PLAIN_USER)),
+            OutcomeId::Forbidden,
+            "403 before 400 (8.x)"
+        );
+        assert_eq!(outcome(&state, "", Some(AGENT)), OutcomeId::InvalidParams);
+        assert_eq!(
+            outcome(&state, "visitorId=nope", Some(AGENT)),
+            OutcomeId::VisitorNotFound
+        );
+        let decision = decide(&parts(found, Some(AGENT)), &state, None);
+        assert_eq!(
+            (decision.outcome.id(), decision.rule),
+            (OutcomeId::Ok, Rule::Fixtures)
+        );
+    }
+
+    #[test]
+    fn before_8_0_the_parameters_come_before_the_permission() {
+        let state = AppState::load(&Config {
+            api_version: "7.0.0".parse().unwrap(),
+            ..Config::default()
+        })
+        .unwrap();
+        let decision = decide(&parts("", Some(PLAIN_USER)), &state, None);
+        assert!(matches!(
+            decision.outcome,
+            Outcome::InvalidParams(ParamError::MissingVisitorId)
+        ));
+    }
+
+    #[test]
+    fn a_forced_outcome_wins_over_the_fixtures_and_says_which_rule_chose_it() {
+        let state = AppState::load(&Config {
+            outcome: Some(OutcomeId::ServerError),
+            ..Config::default()
+        })
+        .unwrap();
+        let decision = decide(&parts("visitorId=x", Some(AGENT)), &state, None);
+        assert_eq!(
+            (decision.outcome.id(), decision.rule),
+            (OutcomeId::ServerError, Rule::GlobalOutcome)
+        );
+        let fault = decide(
+            &parts("visitorId=x", Some(AGENT)),
+            &state,
+            Some(OutcomeId::Reset),
+        );
+        assert_eq!(
+            fault.rule,
+            Rule::GlobalOutcome,
+            "--outcome before --fault-rate"
+        );
+        match state.replies.reply(&decision.outcome) {
+            crate::run::outcome::Delivery::Send(reply) => {
+                assert_eq!(reply.status, hyper::StatusCode::INTERNAL_SERVER_ERROR);
+                assert_eq!(
+                    reply.body,
+                    r#"{"success":false,"error":"Internal server error"}"#
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            state.replies.reply(&Outcome::Hang),
+            crate::run::outcome::Delivery::Hang
+        ));
     }
 }

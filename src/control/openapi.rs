@@ -13,7 +13,7 @@ use crate::run::outcome::{FORBIDDEN, INTERNAL_ERROR_BODY, NOT_LOGGED_IN, success
 
 /// What the document needs besides the schemas.
 #[derive(Debug, Clone)]
-pub struct Describe {
+pub struct DocumentFor {
     pub version: Version,
     /// Whether the control API needs a bearer token.
     pub admin_token: bool,
@@ -551,7 +551,7 @@ fn control_paths(token: bool) -> Map<String, Value> {
 }
 
 /// Builds the document.
-pub fn document(schemas: &SchemaSet, describe: &Describe) -> Value {
+pub fn document(schemas: &SchemaSet, describe: &DocumentFor) -> Value {
     let mut components = Map::new();
     for (file, doc) in schemas.documents() {
         components.insert(component(file), embed(file, doc));

@@ -223,7 +223,7 @@ fn openapi_for(state: &AppState, host: Option<&str>) -> bytes::Bytes {
     let built = state.openapi.get_or_init(|| {
         let document = crate::control::openapi::document(
             &state.schemas,
-            &crate::control::openapi::Describe {
+            &crate::control::openapi::DocumentFor {
                 version: state.version,
                 admin_token: matches!(state.admin, Admin::Token(_)),
                 admin: state.admin != Admin::Disabled,

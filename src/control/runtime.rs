@@ -101,18 +101,18 @@ pub fn set_outcome(state: &AppState, body: &[u8]) -> Result<Value, ControlError>
             .map(|s| serde_json::to_value(&s.request).unwrap_or(Value::Null))
             .unwrap_or(Value::Null)
     };
-    state.set_override(Some(parsed));
+    state.overrides.replace(Some(parsed));
     Ok(shown)
 }
 
 /// What is left of the override or sequence, as `GET /_mock/outcome` shows it.
 pub fn show_outcome(state: &AppState) -> Value {
-    state.override_slot().shown()
+    state.overrides.shown()
 }
 
 /// Removes the admin override.
 pub fn clear_outcome(state: &AppState) {
-    state.set_override(None);
+    state.overrides.replace(None);
 }
 
 /// The journal entries that pass `filter`, oldest first.

@@ -25,13 +25,13 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Serialises `value` compactly (keys in their order) and checks it against the schema of
-    /// `status`, if that status has one.
-    pub fn new(status: u16, value: &Value, schemas: &SchemaSet) -> Prepared {
+    /// A visitors.info body: `value` serialised compactly (keys in their order) and checked
+    /// against visitors.info's schema of `status`, if that status has one.
+    pub fn visitors_info(status: u16, value: &Value, schemas: &SchemaSet) -> Prepared {
         Prepared::of(crate::data::schema::VISITORS_INFO, status, value, schemas)
     }
 
-    /// As [`Prepared::new`], for the endpoint whose schema files start with `prefix`.
+    /// As [`Prepared::visitors_info`], for the endpoint whose schema files start with `prefix`.
     pub fn of(prefix: &str, status: u16, value: &Value, schemas: &SchemaSet) -> Prepared {
         let verdict = match schemas.response_of(prefix, status) {
             Some(schema) => schema.check(value).map_err(Arc::new),
@@ -88,7 +88,7 @@ impl VisitorEntry {
         }
         let body = json!({"visitor": doc, "success": true});
         VisitorEntry {
-            found: Prepared::new(200, &body, schemas),
+            found: Prepared::visitors_info(200, &body, schemas),
             token,
             token_index,
             disabled,
@@ -246,7 +246,7 @@ impl Store {
     }
 
     /// The 200 response for `id`, if such a visitor exists and is not disabled.
-    pub fn found(&self, id: &str) -> Option<&Prepared> {
+    pub fn found_body(&self, id: &str) -> Option<&Prepared> {
         self.entry(id)
             .filter(|entry| !entry.disabled)
             .map(|entry| &entry.found)

@@ -174,7 +174,7 @@ impl Replies {
         } else {
             json!({"success": false, "error": NOT_LOGGED_IN, "status": "error", "message": NOT_LOGGED_IN})
         };
-        let prepare = |status: u16, value: Value| Prepared::new(status, &value, &schemas);
+        let prepare = |status: u16, value: Value| Prepared::visitors_info(status, &value, &schemas);
         Replies {
             invalid_params: ParamError::ALL.map(|e| {
                 prepare(
@@ -240,7 +240,7 @@ impl Replies {
                     "Error, too many requests. Please slow down. You must wait {} seconds before trying this endpoint again. [error-too-many-requests]",
                     check.wait_seconds
                 );
-                let prepared = Prepared::new(
+                let prepared = Prepared::visitors_info(
                     429,
                     &json!({"success": false, "error": error}),
                     &self.schemas,

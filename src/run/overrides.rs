@@ -87,6 +87,49 @@ pub struct Overrides {
     pub listed: bool,
 }
 
+/// The override in force, behind its lock, with the one flag that says whether any is set (the
+/// request path reads the flag and skips the lock when none is).
+#[derive(Debug, Default)]
+pub struct Slot {
+    overrides: std::sync::Mutex<Overrides>,
+    set: std::sync::atomic::AtomicBool,
+}
+
+impl Slot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Overrides> {
+        self.overrides.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets (or, with `None`, clears) the override or sequence.
+    pub fn replace(&self, value: Option<Overrides>) {
+        let mut slot = self.lock();
+        let value = value.unwrap_or_default();
+        self.set.store(
+            !value.steps.is_empty(),
+            std::sync::atomic::Ordering::Release,
+        );
+        *slot = value;
+    }
+
+    /// The choice in force for this request, used up once (see [`Overrides::take`]).
+    pub fn take(&self, visitor_id: Option<&str>, user_id: Option<&str>) -> Option<Choice> {
+        if !self.set.load(std::sync::atomic::Ordering::Acquire) {
+            return None;
+        }
+        let mut slot = self.lock();
+        let choice = slot.take(visitor_id, user_id);
+        if slot.steps.is_empty() {
+            self.set.store(false, std::sync::atomic::Ordering::Release);
+        }
+        choice
+    }
+
+    /// As `GET /_mock/outcome` shows it.
+    pub fn shown(&self) -> Value {
+        self.lock().shown()
+    }
+}
+
 impl Overrides {
     /// Reads a `PUT /_mock/outcome` body: one override object, or a non-empty list of them in
     /// which only the last may leave out `times`.

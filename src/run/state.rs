@@ -15,7 +15,7 @@ use crate::data::schema::SchemaSet;
 use crate::data::store::Store;
 use crate::run::journal::Journal;
 use crate::run::outcome::Replies;
-use crate::run::overrides::Overrides;
+use crate::run::overrides::Slot;
 
 /// The shared state of one server.
 ///
@@ -32,9 +32,8 @@ pub struct AppState {
     pub(crate) cors: Cors,
     pub(crate) auth: AuthMode,
     pub(crate) global_outcome: Option<OutcomeId>,
-    pub(crate) override_slot: Mutex<Overrides>,
-    /// Whether an override is set: the request path skips the lock when none is.
-    pub(crate) override_set: std::sync::atomic::AtomicBool,
+    /// The admin override or sequence in force.
+    pub(crate) overrides: Slot,
     pub(crate) chaos: Chaos,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) journal: Journal,
@@ -118,8 +117,7 @@ impl AppState {
             cors: config.cors.clone(),
             auth: config.auth,
             global_outcome: config.outcome,
-            override_slot: Mutex::new(Overrides::default()),
-            override_set: std::sync::atomic::AtomicBool::new(false),
+            overrides: Slot::default(),
             chaos: Chaos::new(
                 config.latency,
                 config.fault_rate,
@@ -172,27 +170,6 @@ impl AppState {
         self.store.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The admin override, under its lock.
-    pub(crate) fn override_slot(&self) -> std::sync::MutexGuard<'_, Overrides> {
-        self.override_slot.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Sets or clears the admin override.
-    pub(crate) fn set_override(&self, value: Option<Overrides>) {
-        let mut slot = self.override_slot();
-        let value = value.unwrap_or_default();
-        self.override_set.store(
-            !value.steps.is_empty(),
-            std::sync::atomic::Ordering::Release,
-        );
-        *slot = value;
-    }
-
-    /// Whether an override may be set (a hint: the lock decides).
-    pub(crate) fn may_have_override(&self) -> bool {
-        self.override_set.load(std::sync::atomic::Ordering::Acquire)
-    }
-
     /// Back to the loaded fixtures: no override, no changed visitors, fresh rate-limit windows.
     pub(crate) fn reset(&self) {
         let pristine = self
@@ -208,7 +185,7 @@ impl AppState {
             );
             drop(old); // freed outside the lock too
         }
-        self.set_override(None);
+        self.overrides.replace(None);
         self.registered.clear();
         if let Some(limiter) = &self.limiter {
             limiter.reset();
