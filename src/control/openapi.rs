@@ -5,11 +5,12 @@ use serde_json::{Map, Value, json};
 
 use crate::api::visitors_info::PATH;
 use crate::base::query::ParamError;
+use crate::base::ratelimit::{RateCheck, RateLimit};
 use crate::base::response::{ALLOW_HEADERS, ALLOW_METHODS};
 use crate::base::selection::{Example, OutcomeId};
-use crate::base::versions::{Behaviour, CHANGES, Version};
+use crate::base::versions::{CHANGES, Version};
 use crate::data::schema::{SchemaSet, response_file};
-use crate::run::outcome::{FORBIDDEN, INTERNAL_ERROR_BODY, NOT_LOGGED_IN, success_example};
+use crate::run::outcome::{Delivery, Outcome, Replies};
 
 /// What the document needs besides the schemas.
 #[derive(Debug, Clone)]
@@ -157,14 +158,17 @@ fn not_found_text() -> Value {
 }
 
 /// The visitors.info operations: GET (and HEAD), and the 404 every other method gets.
-fn visitors_info_path(version: Version) -> Value {
-    let not_logged_in = if version.has(Behaviour::No401LegacyKeys) {
-        json!({"success": false, "error": NOT_LOGGED_IN})
-    } else {
-        json!({"success": false, "error": NOT_LOGGED_IN, "status": "error", "message": NOT_LOGGED_IN})
+fn visitors_info_path(version: Version, replies: &Replies) -> Value {
+    // Every example is the body the mock sends for that outcome: one source for both.
+    let body = |outcome: Outcome| match replies.reply(&outcome) {
+        Delivery::Send(reply) => {
+            serde_json::from_slice::<Value>(&reply.body).unwrap_or(Value::Null)
+        }
+        Delivery::Reset | Delivery::Hang => Value::Null,
     };
-    let internal: Value = serde_json::from_str(INTERNAL_ERROR_BODY).unwrap_or(Value::Null);
-    let invalid = |e: ParamError| json!({"success": false, "error": e.message(), "errorType": "invalid-params"});
+    let not_logged_in = body(Outcome::NotLoggedIn);
+    let internal = body(Outcome::ServerError);
+    let invalid = |e: ParamError| body(Outcome::InvalidParams(e));
     let version_notes: Vec<String> = CHANGES
         .iter()
         .map(|c| {
@@ -204,20 +208,20 @@ fn visitors_info_path(version: Version) -> Value {
           "schema": { "type": "string", "default": "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" }, "example": "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" }
     ]);
     let responses = json!({
-        "200": json_response("The visitor.", &response_file(200), json!({ "Success Example": example(success_example()) }), true, false),
+        "200": json_response("The visitor.", &response_file(200), json!({ "Success Example": example(body(Outcome::Found(replies.success_example().clone()))) }), true, false),
         "400": json_response("Bad query parameters, or no such (or a disabled) visitor.", &response_file(400), json!({
             "Example 1": example(invalid(ParamError::MissingVisitorId)),
-            "Example 2": example(json!({"success": false, "error": "visitor-not-found"})),
+            "Example 2": example(body(Outcome::VisitorNotFound)),
             "additional properties": example(invalid(ParamError::AdditionalProperty)),
             "not a string": example(invalid(ParamError::NotString)),
         }), true, false),
         "401": json_response("Not logged in.", &response_file(401), json!({ "Authorization Error": example(not_logged_in) }), false, false),
         "403": json_response("The user lacks view-l-room.", &response_file(403), json!({
-            "Permission Error": example(json!({"success": false, "error": FORBIDDEN})),
-            "Unauthorized": example(json!({"success": false, "error": "unauthorized"})),
+            "Permission Error": example(body(Outcome::Forbidden)),
+            "Unauthorized": example(body(Outcome::ForbiddenGeneric)),
         }), false, false),
         "429": json_response("Too many requests from this user in the window.", &response_file(429), json!({
-            "rate-limited": example(json!({"success": false, "error": "Error, too many requests. Please slow down. You must wait 60 seconds before trying this endpoint again. [error-too-many-requests]"})),
+            "rate-limited": example(body(Outcome::RateLimited(RateCheck::exhausted(RateLimit::REAL_DEFAULT, 0)))),
         }), false, true),
         "500": {
             "description": "The server-error outcome, or a body the schema gate refused to send.",
@@ -551,7 +555,7 @@ fn control_paths(token: bool) -> Map<String, Value> {
 }
 
 /// Builds the document.
-pub fn document(schemas: &SchemaSet, describe: &DocumentFor) -> Value {
+pub fn document(schemas: &SchemaSet, replies: &Replies, describe: &DocumentFor) -> Value {
     let mut components = Map::new();
     for (file, doc) in schemas.documents() {
         components.insert(component(file), embed(file, doc));
@@ -581,7 +585,7 @@ pub fn document(schemas: &SchemaSet, describe: &DocumentFor) -> Value {
     }));
 
     let mut paths = Map::new();
-    paths.insert(PATH.into(), visitors_info_path(describe.version));
+    paths.insert(PATH.into(), visitors_info_path(describe.version, replies));
     paths.extend(companion_paths());
     for (path, item) in paths.iter_mut() {
         let id = path

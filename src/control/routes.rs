@@ -223,6 +223,7 @@ fn openapi_for(state: &AppState, host: Option<&str>) -> bytes::Bytes {
     let built = state.openapi.get_or_init(|| {
         let document = crate::control::openapi::document(
             &state.schemas,
+            &state.replies,
             &crate::control::openapi::DocumentFor {
                 version: state.version,
                 admin_token: matches!(state.admin, Admin::Token(_)),
