@@ -184,56 +184,15 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        let http = http.clone();
-        let mut stop = stop_rx.clone();
-        let idle_timeout = limits.idle_timeout;
-        connections.spawn(async move {
-            let _slot = slot;
-            let activity = Arc::new(Activity::new());
-            let io = TokioIo::new(Tracked {
-                inner: stream,
-                activity: activity.clone(),
-            });
-            let counted = activity.clone();
-            let service = service_fn(move |request| {
-                let in_flight = InFlight::new(&counted);
-                let state = state.clone();
-                async move {
-                    let response = service::handle(state, request, peer.ip()).await;
-                    drop(in_flight);
-                    response
-                }
-            });
-            let connection = http.serve_connection(io, service);
-            tokio::pin!(connection);
-            // Idle: no request in flight and no byte moved for a whole timeout period (so a
-            // connection closes between one and two periods after its last byte).
-            let mut seen = activity.moves();
-            let mut idle_check =
-                tokio::time::interval_at(tokio::time::Instant::now() + idle_timeout, idle_timeout);
-            loop {
-                tokio::select! {
-                    result = connection.as_mut() => {
-                        if let Err(err) = result {
-                            tracing::debug!(%peer, error = %err, "connection ended with an error");
-                        }
-                        return;
-                    }
-                    _ = stop.changed() => break,
-                    _ = idle_check.tick() => {
-                        let now = activity.moves();
-                        if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
-                            break;
-                        }
-                        seen = now;
-                    }
-                }
-            }
-            // Shutting down, or idle: finish what is in flight, then close.
-            connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
-        });
+        connections.spawn(connection_task(
+            stream,
+            peer,
+            state.clone(),
+            http.clone(),
+            stop_rx.clone(),
+            limits.idle_timeout,
+            slot,
+        ));
     }
 
     drop(listener);
@@ -258,6 +217,64 @@ fn random_token() -> String {
     (0..32)
         .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
         .collect()
+}
+
+/// One connection: its requests answered by the service, closed when idle (no request in flight
+/// and no byte moved for a whole `idle_timeout`) or when the server stops, its slot freed at the
+/// end.
+async fn connection_task(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<AppState>,
+    http: http1::Builder,
+    mut stop: watch::Receiver<bool>,
+    idle_timeout: Duration,
+    slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let _slot = slot;
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(Tracked {
+        inner: stream,
+        activity: activity.clone(),
+    });
+    let counted = activity.clone();
+    let service = service_fn(move |request| {
+        let in_flight = InFlight::new(&counted);
+        let state = state.clone();
+        async move {
+            let response = service::handle(state, request, peer.ip()).await;
+            drop(in_flight);
+            response
+        }
+    });
+    let connection = http.serve_connection(io, service);
+    tokio::pin!(connection);
+    // Idle: no request in flight and no byte moved for a whole timeout period (so a
+    // connection closes between one and two periods after its last byte).
+    let mut seen = activity.moves();
+    let mut idle_check =
+        tokio::time::interval_at(tokio::time::Instant::now() + idle_timeout, idle_timeout);
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(err) = result {
+                    tracing::debug!(%peer, error = %err, "connection ended with an error");
+                }
+                return;
+            }
+            _ = stop.changed() => break,
+            _ = idle_check.tick() => {
+                let now = activity.moves();
+                if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
+                    break;
+                }
+                seen = now;
+            }
+        }
+    }
+    // Shutting down, or idle: finish what is in flight, then close.
+    connection.as_mut().graceful_shutdown();
+    let _ = connection.await;
 }
 
 /// Binds the configured address.
