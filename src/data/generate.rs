@@ -212,8 +212,64 @@ fn mailbox(name: &str) -> String {
 #[cfg(feature = "generate")]
 /// Generates visitor `index` (0-based within the whole run) with `rng`.
 fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String, Value> {
+    // Each part draws from `rng` in turn, always in this order: the same seed gives the same
+    // visitor byte for byte (a test holds the generated file to its digest).
+    let who = identity(rng, plan, index);
+    let mut doc = Map::new();
+    doc.insert("_id".into(), json!(who.id));
+    doc.insert(
+        "username".into(),
+        json!(format!("guest-{}", plan.first_guest + index)),
+    );
+    doc.insert("status".into(), json!(who.status));
+    doc.insert("ts".into(), json!(iso_8601(who.ts)));
+    doc.insert("_updatedAt".into(), json!(iso_8601(who.updated)));
+    doc.insert("name".into(), json!(who.name));
+    let whatsapp = contact(rng, &mut doc, &who);
+    connection(rng, &mut doc, whatsapp);
+    history(rng, &mut doc, plan, &who);
+    custom_fields(rng, &mut doc);
+    if whatsapp {
+        let entity = format!("{}.{:016X}", who.locale().calling_code, rng.random::<u64>());
+        doc.insert(
+            "externalIds".into(),
+            json!([{ "appId": WHATSAPP_APP_ID, "entityId": entity, "metadata": { "username": who.local, "channel": "whatsapp" } }]),
+        );
+    }
+    if who.disabled {
+        doc.insert("disabled".into(), json!(true));
+    }
+    doc.insert(
+        "token".into(),
+        json!(random_string(rng, TOKEN_ALPHABET, 17)),
+    );
+    doc
+}
+
+/// Who a generated visitor is: locale, name, times, id and status.
+#[cfg(feature = "generate")]
+struct Identity {
+    locale_index: usize,
+    ts: u64,
+    updated: u64,
+    id: String,
+    disabled: bool,
+    status: &'static str,
+    name: String,
+    /// The mailbox part of an e-mail address made from the name.
+    local: String,
+}
+
+#[cfg(feature = "generate")]
+impl Identity {
+    fn locale(&self) -> &'static Locale {
+        &LOCALES[self.locale_index]
+    }
+}
+
+#[cfg(feature = "generate")]
+fn identity(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Identity {
     let locale_index = pick_locale(rng);
-    let locale = &LOCALES[locale_index];
     let (first, last) = person(rng, locale_index);
     let ts = rng.random_range(FIRST_TS..LAST_TS);
     let updated = ts + rng.random_range(0..30 * DAY).min(LAST_TS - ts);
@@ -234,7 +290,6 @@ fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String,
             _ => "offline",
         }
     };
-
     // Japanese and Chinese names are written family name first, without a space.
     let name = if matches!(locale_index, 5 | 6) {
         format!("{last}{first}")
@@ -245,18 +300,22 @@ fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String,
         (f, l) if !f.is_empty() && !l.is_empty() => format!("{f}.{l}"),
         _ => format!("visitor{}", plan.first_guest + index),
     };
+    Identity {
+        locale_index,
+        ts,
+        updated,
+        id,
+        disabled,
+        status,
+        name,
+        local,
+    }
+}
 
-    let mut doc = Map::new();
-    doc.insert("_id".into(), json!(id));
-    doc.insert(
-        "username".into(),
-        json!(format!("guest-{}", plan.first_guest + index)),
-    );
-    doc.insert("status".into(), json!(status));
-    doc.insert("ts".into(), json!(iso_8601(ts)));
-    doc.insert("_updatedAt".into(), json!(iso_8601(updated)));
-    doc.insert("name".into(), json!(name));
-
+/// Phone, e-mail and department; returns whether the visitor came through WhatsApp.
+#[cfg(feature = "generate")]
+fn contact(rng: &mut Xoshiro256PlusPlus, doc: &mut Map<String, Value>, who: &Identity) -> bool {
+    let locale = who.locale();
     let whatsapp = rng.random_range(0..100) < 10;
     let national: String = (0..locale.digits)
         .map(|i| {
@@ -272,9 +331,9 @@ fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String,
         let domain = locale.email_domains[rng.random_range(0..locale.email_domains.len())];
         let suffix = rng.random_range(0..100);
         let address = if suffix < 60 {
-            format!("{local}@{domain}")
+            format!("{}@{domain}", who.local)
         } else {
-            format!("{local}{suffix}@{domain}")
+            format!("{}{suffix}@{domain}", who.local)
         };
         doc.insert(
             "visitorEmails".into(),
@@ -287,6 +346,12 @@ fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String,
             json!(DEPARTMENTS[rng.random_range(0..DEPARTMENTS.len())]),
         );
     }
+    whatsapp
+}
+
+/// The widget's connection data: user agent, address and host (never for WhatsApp).
+#[cfg(feature = "generate")]
+fn connection(rng: &mut Xoshiro256PlusPlus, doc: &mut Map<String, Value>, whatsapp: bool) {
     if !whatsapp && rng.random_range(0..100) < 55 {
         let agent = USER_AGENTS[rng.random_range(0..USER_AGENTS.len())];
         doc.insert("userAgent".into(), json!(agent));
@@ -305,21 +370,36 @@ fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String,
             json!(HOSTS[rng.random_range(0..HOSTS.len())]),
         );
     }
+}
+
+/// The last chat and the agent who served it.
+#[cfg(feature = "generate")]
+fn history(
+    rng: &mut Xoshiro256PlusPlus,
+    doc: &mut Map<String, Value>,
+    plan: &Plan,
+    who: &Identity,
+) {
     if rng.random_range(0..100) < 70 {
-        let chat_ts = rng.random_range(ts..=updated);
+        let chat_ts = rng.random_range(who.ts..=who.updated);
         doc.insert(
             "lastChat".into(),
             json!({ "_id": random_string(rng, METEOR_ALPHABET, 17), "ts": iso_8601(chat_ts) }),
         );
         if !plan.agents.is_empty() && rng.random_range(0..100) < 85 {
             let agent = &plan.agents[rng.random_range(0..plan.agents.len())];
-            let agent_ts = rng.random_range(chat_ts..=updated);
+            let agent_ts = rng.random_range(chat_ts..=who.updated);
             doc.insert(
                 "lastAgent".into(),
                 json!({ "username": agent.username, "agentId": agent.id, "ts": iso_8601(agent_ts) }),
             );
         }
     }
+}
+
+/// `livechatData` on some visitors.
+#[cfg(feature = "generate")]
+fn custom_fields(rng: &mut Xoshiro256PlusPlus, doc: &mut Map<String, Value>) {
     if rng.random_range(0..100) < 30 {
         let mut data = Map::new();
         data.insert(
@@ -334,21 +414,6 @@ fn visitor(rng: &mut Xoshiro256PlusPlus, plan: &Plan, index: u64) -> Map<String,
         }
         doc.insert("livechatData".into(), Value::Object(data));
     }
-    if whatsapp {
-        let entity = format!("{}.{:016X}", locale.calling_code, rng.random::<u64>());
-        doc.insert(
-            "externalIds".into(),
-            json!([{ "appId": WHATSAPP_APP_ID, "entityId": entity, "metadata": { "username": local, "channel": "whatsapp" } }]),
-        );
-    }
-    if disabled {
-        doc.insert("disabled".into(), json!(true));
-    }
-    doc.insert(
-        "token".into(),
-        json!(random_string(rng, TOKEN_ALPHABET, 17)),
-    );
-    doc
 }
 
 #[cfg(feature = "generate")]
