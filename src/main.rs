@@ -16,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(feature = "verify")]
 mod compare;
+mod log_writer;
 mod matrix;
 #[cfg(feature = "verify")]
 mod verify;
@@ -124,42 +125,35 @@ fn main() -> ExitCode {
         }
     };
     let dropped = logging.dropped.clone();
-    let code = match runtime.block_on(run(config, coverage_report, dropped.clone())) {
+    let result = runtime.block_on(run(config, coverage_report, dropped.clone()));
+    drop(runtime);
+    drop(logging); // writes the lines still gathered, before any error is printed
+    let code = match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err),
     };
-    drop(runtime);
-    drop(logging); // flushes the lines still queued
-    let lost = dropped.dropped_lines();
+    let lost = dropped.lines();
     if lost > 0 {
         eprintln!("{lost} log lines were dropped in all: stderr was slower than the requests");
     }
     code
 }
 
-/// The log writer: its thread's guard (dropping it flushes what is queued) and the count of
-/// lines it had to drop.
+/// The log writer: its thread's guard (dropping it writes what is left) and the count of lines
+/// it had to drop.
 struct Logging {
-    _guard: tracing_appender::non_blocking::WorkerGuard,
-    dropped: tracing_appender::non_blocking::ErrorCounter,
+    _guard: log_writer::Guard,
+    dropped: log_writer::Dropped,
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (`default` when unset), as text or one JSON object a
 /// line. A request never waits for stderr: lines are formatted on the request's thread and
-/// written by a log thread in batches; if stderr falls behind by more than 64k lines, new lines
-/// are dropped and counted rather than blocking requests (the count is logged, and printed at
-/// exit).
+/// written by a log thread in batches (`log_writer`); if stderr falls behind by more than 8 MiB,
+/// new lines are dropped and counted rather than blocking requests (the count is logged, and
+/// printed at exit).
 fn init_logging_at(format: LogFormat, default: &str) -> Logging {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(true)
-        .buffered_lines_limit(64 * 1024)
-        .thread_name("livechat-mock-log")
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
-    let dropped = writer.error_counter();
+    let (writer, guard, dropped) = log_writer::stderr(8 * 1024 * 1024);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
@@ -189,7 +183,7 @@ fn init_logging_at(format: LogFormat, default: &str) -> Logging {
 async fn run(
     config: Config,
     coverage_report: Option<PathBuf>,
-    dropped: tracing_appender::non_blocking::ErrorCounter,
+    dropped: log_writer::Dropped,
 ) -> Result<(), Error> {
     // Say so when log lines had to be dropped (checked every 10 s, only when the count grew).
     tokio::spawn(async move {
@@ -197,7 +191,7 @@ async fn run(
         let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
         loop {
             every.tick().await;
-            let now = dropped.dropped_lines();
+            let now = dropped.lines();
             if now > reported {
                 tracing::warn!(
                     dropped = now - reported,
