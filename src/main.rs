@@ -16,7 +16,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(feature = "verify")]
 mod compare;
-mod log_writer;
 mod matrix;
 #[cfg(feature = "verify")]
 mod verify;
@@ -125,35 +124,42 @@ fn main() -> ExitCode {
         }
     };
     let dropped = logging.dropped.clone();
-    let result = runtime.block_on(run(config, coverage_report, dropped.clone()));
-    drop(runtime);
-    drop(logging); // writes the lines still gathered, before any error is printed
-    let code = match result {
+    let code = match runtime.block_on(run(config, coverage_report, dropped.clone())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err),
     };
-    let lost = dropped.lines();
+    drop(runtime);
+    drop(logging); // flushes the lines still queued
+    let lost = dropped.dropped_lines();
     if lost > 0 {
         eprintln!("{lost} log lines were dropped in all: stderr was slower than the requests");
     }
     code
 }
 
-/// The log writer: its thread's guard (dropping it writes what is left) and the count of lines
-/// it had to drop.
+/// The log writer: its thread's guard (dropping it flushes what is queued) and the count of
+/// lines it had to drop.
 struct Logging {
-    _guard: log_writer::Guard,
-    dropped: log_writer::Dropped,
+    _guard: tracing_appender::non_blocking::WorkerGuard,
+    dropped: tracing_appender::non_blocking::ErrorCounter,
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (`default` when unset), as text or one JSON object a
 /// line. A request never waits for stderr: lines are formatted on the request's thread and
-/// written by a log thread in batches (`log_writer`); if stderr falls behind by more than 8 MiB,
-/// new lines are dropped and counted rather than blocking requests (the count is logged, and
-/// printed at exit).
+/// written by a log thread in batches; if stderr falls behind by more than 64k lines, new lines
+/// are dropped and counted rather than blocking requests (the count is logged, and printed at
+/// exit).
 fn init_logging_at(format: LogFormat, default: &str) -> Logging {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let (writer, guard, dropped) = log_writer::stderr(8 * 1024 * 1024);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(64 * 1024)
+        .thread_name("livechat-mock-log")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
+    let dropped = writer.error_counter();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
@@ -183,7 +189,7 @@ fn init_logging_at(format: LogFormat, default: &str) -> Logging {
 async fn run(
     config: Config,
     coverage_report: Option<PathBuf>,
-    dropped: log_writer::Dropped,
+    dropped: tracing_appender::non_blocking::ErrorCounter,
 ) -> Result<(), Error> {
     // Say so when log lines had to be dropped (checked every 10 s, only when the count grew).
     tokio::spawn(async move {
@@ -191,7 +197,7 @@ async fn run(
         let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
         loop {
             every.tick().await;
-            let now = dropped.lines();
+            let now = dropped.dropped_lines();
             if now > reported {
                 tracing::warn!(
                     dropped = now - reported,
