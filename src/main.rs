@@ -124,12 +124,13 @@ fn main() -> ExitCode {
         }
     };
     let dropped = logging.dropped.clone();
-    let code = match runtime.block_on(run(config, coverage_report, dropped.clone())) {
+    let result = runtime.block_on(run(config, coverage_report, dropped.clone()));
+    drop(runtime);
+    drop(logging); // writes the lines still queued, before any error is printed
+    let code = match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err),
     };
-    drop(runtime);
-    drop(logging); // flushes the lines still queued
     let lost = dropped.dropped_lines();
     if lost > 0 {
         eprintln!("{lost} log lines were dropped in all: stderr was slower than the requests");
