@@ -303,7 +303,7 @@ pub enum Command {
 #[cfg(feature = "verify")]
 #[derive(Debug, Clone, clap::Args)]
 pub struct Target {
-    /// The server's base URL, e.g. https://chat.example.com.
+    /// The server's base URL, e.g. `https://chat.example.com`.
     #[arg(long, env = "LIVECHAT_MOCK_VERIFY_TARGET", value_name = "URL")]
     pub target: String,
     /// A user holding view-l-room (an agent, a manager or an admin).
