@@ -7,8 +7,10 @@
 #     (--journal-size 0), to price the journal
 #   - livechat-mock holding 1,000,000 generated visitors (requests/s must stay flat)
 #   - the floor: bench/floor.rs, bare hyper answering the same bytes
-#   - the peers: Stoplight Prism and WireMock serving the same request and body (bench/peers/)
-# Prints requests/s and p50/p99 latency for each, and each as a ratio to the floor.
+#   - the peers: Stoplight Prism, WireMock, Mockoon CLI and json-server serving the same request
+#     and body (bench/peers/)
+# Prints requests/s and p50/p99 latency for each, each as a ratio to the floor, and each server's
+# start-up time (launch to the first correct answer) and RSS after the load.
 #
 # Each server is measured ROUNDS times, the rounds interleaved, and the median kept: this
 # machine is noisy, so only ratios from one run mean anything.
@@ -25,8 +27,9 @@ load_core=1
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet --bin livechat-mock --example floor
-if [ "$peers" = 1 ] && [ ! -d target/bench-node/node_modules/wiremock ]; then
-  npm install --silent --no-audit --no-fund --prefix target/bench-node @stoplight/prism-cli@5.14.2 wiremock@3.13.2
+if [ "$peers" = 1 ] && [ ! -d target/bench-node/node_modules/json-server ]; then
+  npm install --silent --no-audit --no-fund --prefix target/bench-node \
+    @stoplight/prism-cli@5.14.2 wiremock@3.13.2 @mockoon/cli@9.9.0 json-server@0.17.4
 fi
 
 path='/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70'
@@ -40,9 +43,11 @@ trap stop_all EXIT
 
 # start NAME PORT CMD...: starts a server on the server core and waits for the expected body.
 # All servers run side by side (an idle server takes no CPU), so their measurements interleave.
-declare -A ports server_pid
+declare -A ports server_pid startup_ms rss_mib
 start() {
   local name=$1 port=$2; shift 2
+  local launched
+  launched=$(date +%s%N)
   if [ "$name" = mock-defaults ]; then
     # default flags: no RUST_LOG (info), stderr to a file as a user's redirect would
     env -u RUST_LOG taskset -c "$server_core" "$@" >/dev/null 2>"target/bench-defaults.log" &
@@ -52,11 +57,12 @@ start() {
   pids+=($!)
   server_pid[$name]=$!
   ports[$name]=$port
-  for _ in $(seq 600); do
+  for _ in $(seq 6000); do
     body=$(curl -fs "${auth[@]}" "http://127.0.0.1:$port$path" 2>/dev/null || true)
     [ -n "$body" ] && break
-    sleep 0.1
+    sleep 0.01
   done
+  startup_ms[$name]=$(( ($(date +%s%N) - launched) / 1000000 ))
   if [ "$(echo "$body" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), separators=(",",":")))' 2>/dev/null)" != "$expected" ]; then
     echo "$name does not answer the expected body: $body" >&2
     exit 1
@@ -100,22 +106,26 @@ if [ "$peers" = 1 ]; then
   port=$(free_port); start prism "$port" node target/bench-node/node_modules/@stoplight/prism-cli/dist/index.js mock -p "$port" -h 127.0.0.1 bench/peers/prism.yaml
   jar=$(ls target/bench-node/node_modules/wiremock/build/wiremock-standalone-*.jar)
   port=$(free_port); start wiremock "$port" java -jar "$jar" --port "$port" --bind-address 127.0.0.1 --root-dir bench/peers/wiremock --disable-banner --no-request-journal --disable-request-logging
+  names+=(mockoon json-server)
+  port=$(free_port); start mockoon "$port" node target/bench-node/node_modules/@mockoon/cli/bin/run.js start --data bench/peers/mockoon.json --port "$port"
+  port=$(free_port); start json-server "$port" node target/bench-node/node_modules/json-server/lib/cli/bin.js --port "$port" --host 127.0.0.1 --quiet --routes bench/peers/json-server/routes.json bench/peers/json-server/db.json
 fi
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do measure "$name"; done
 done
 for name in "${names[@]}"; do
+  rss_mib[$name]=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${server_pid[$name]}/status" 2>/dev/null || echo "?")
   rps[$name]=$(median "${rps[$name]}"); p50[$name]=$(median "${p50[$name]}"); p99[$name]=$(median "${p99[$name]}"); cpu[$name]=$(median "${cpu[$name]}")
 done
 
 echo
 echo "$(nproc) cores, $(date -u +%Y-%m-%d), wrk -t1 -c$connections -d$duration, median of $rounds interleaved rounds, server on core $server_core, wrk on core $load_core"
-printf '%-18s %12s %10s %10s %10s %14s %12s\n' server "req/s" "p50 ms" "p99 ms" "x floor" "CPU us/req" "x floor CPU"
+printf '%-18s %12s %10s %10s %10s %14s %12s %10s %9s\n' server "req/s" "p50 ms" "p99 ms" "x floor" "CPU us/req" "x floor CPU" "start ms" "RSS MiB"
 for name in "${names[@]}"; do
   [ -n "${rps[$name]:-}" ] || continue
-  printf '%-18s %12s %10s %10s %10s %14s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" \
+  printf '%-18s %12s %10s %10s %10s %14s %12s %10s %9s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" \
     "$(awk -v a="${rps[$name]}" -v b="${rps[floor]}" 'BEGIN { printf "%.3f", a / b }')" "${cpu[$name]}" \
-    "$(awk -v a="${cpu[$name]}" -v b="${cpu[floor]}" 'BEGIN { printf "%.3f", b / a }')"
+    "$(awk -v a="${cpu[$name]}" -v b="${cpu[floor]}" 'BEGIN { printf "%.3f", b / a }')" "${startup_ms[$name]}" "${rss_mib[$name]}"
 done
 echo "(x floor CPU: the floor's server CPU time per request over this one's, the capacity ratio that stolen time cannot skew)"
 ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.1f", a / b }'; }
@@ -127,5 +137,5 @@ echo "gate cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-gate-off]}" 'BEGIN {
 echo "journal cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-no-journal]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the journal-off requests/s"
 echo "1M visitors vs 7: $(awk -v a="${rps[mock-1M-visitors]}" -v b="${rps[mock]}" 'BEGIN { printf "%.3f", a / b }')x"
 if [ "$peers" = 1 ]; then
-  echo "mock vs Prism: $(ratio mock prism)x; mock vs WireMock: $(ratio mock wiremock)x"
+  echo "default-flags mock vs Prism: $(ratio mock-defaults prism)x; vs WireMock: $(ratio mock-defaults wiremock)x; vs Mockoon: $(ratio mock-defaults mockoon)x; vs json-server: $(ratio mock-defaults json-server)x"
 fi
