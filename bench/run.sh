@@ -27,7 +27,9 @@ load_core=1
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet --bin livechat-mock --example floor
-if [ "$peers" = 1 ] && [ ! -d target/bench-node/node_modules/json-server ]; then
+if [ "$peers" = 1 ] && ! { [ -d target/bench-node/node_modules/@stoplight/prism-cli ] &&
+  [ -d target/bench-node/node_modules/wiremock ] && [ -d target/bench-node/node_modules/@mockoon/cli ] &&
+  [ -d target/bench-node/node_modules/json-server ]; }; then
   npm install --silent --no-audit --no-fund --prefix target/bench-node \
     @stoplight/prism-cli@5.14.2 wiremock@3.13.2 @mockoon/cli@9.9.0 json-server@0.17.4
 fi
