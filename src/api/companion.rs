@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::request::RequestParts;
 use crate::base::clock::iso_8601;
+use crate::data::fixtures::CustomField;
 use crate::data::schema::{LIVECHAT_VISITOR, LOGIN};
 use crate::data::store::Prepared;
 use crate::run::outcome::{Headers, Reply};
@@ -520,47 +521,13 @@ pub fn register_visitor(
     }
     set(&mut doc, "_updatedAt", json!(now));
 
-    // setMultipleVisitorCustomFields: only fields defined with visitor scope are saved; a
-    // missing required one is refused (after the visitor is saved, as in the real server).
-    let keys: Vec<&str> = registration
-        .custom_fields
-        .iter()
-        .map(|(k, _, _)| k.as_str())
-        .collect();
-    let mut missing_required = Vec::new();
-    if !keys.is_empty() {
+    let missing_required = if registration.custom_fields.is_empty() {
+        Vec::new()
+    } else {
         let store = state.store();
-        let defined: Vec<&crate::data::fixtures::CustomField> =
-            store.visitor_custom_fields().collect();
-        missing_required = defined
-            .iter()
-            .filter(|f| f.required && !keys.contains(&f.id.as_str()))
-            .map(|f| f.id.clone())
-            .collect();
-        if missing_required.is_empty() {
-            let valid: Vec<&(String, String, bool)> = registration
-                .custom_fields
-                .iter()
-                .filter(|(k, _, _)| defined.iter().any(|f| &f.id == k))
-                .collect();
-            if !valid.is_empty() {
-                let mut data = doc
-                    .get("livechatData")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                for (key, value, overwrite) in valid {
-                    let held = data
-                        .get(key)
-                        .is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false)) && v != "");
-                    if *overwrite || !held {
-                        data.insert(key.clone(), json!(value));
-                    }
-                }
-                set(&mut doc, "livechatData", Value::Object(data));
-            }
-        }
-    }
+        let defined: Vec<&CustomField> = store.visitor_custom_fields().collect();
+        apply_custom_fields(&mut doc, &registration.custom_fields, &defined)
+    };
 
     if let Err(violation) = state.schemas.visitor.check(&Value::Object(doc.clone())) {
         let error = format!(
@@ -604,6 +571,47 @@ pub fn register_visitor(
         reply(LIVECHAT_VISITOR, StatusCode::OK, &value, state),
         label,
     ))
+}
+
+/// `setMultipleVisitorCustomFields` on a visitor document: only the fields `defined` with visitor
+/// scope are saved into `livechatData` (`overwrite: false` keeps a held, non-empty value).
+/// Returns the required fields not given: then nothing is set, and the caller refuses the
+/// registration after saving the visitor, as the real server does.
+fn apply_custom_fields(
+    doc: &mut Map<String, Value>,
+    given: &[(String, String, bool)],
+    defined: &[&CustomField],
+) -> Vec<String> {
+    let missing: Vec<String> = defined
+        .iter()
+        .filter(|f| f.required && !given.iter().any(|(k, _, _)| *k == f.id))
+        .map(|f| f.id.clone())
+        .collect();
+    if !missing.is_empty() {
+        return missing;
+    }
+    let valid: Vec<&(String, String, bool)> = given
+        .iter()
+        .filter(|(k, _, _)| defined.iter().any(|f| &f.id == k))
+        .collect();
+    if valid.is_empty() {
+        return missing;
+    }
+    let mut data = doc
+        .get("livechatData")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (key, value, overwrite) in valid {
+        let held = data
+            .get(key)
+            .is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false)) && v != "");
+        if *overwrite || !held {
+            data.insert(key.clone(), json!(value));
+        }
+    }
+    set(doc, "livechatData", Value::Object(data));
+    missing
 }
 
 /// How registration found the visitor it updates (`registerGuest`'s order).
@@ -691,6 +699,43 @@ mod tests {
     fn check(body: &str) -> Result<String, String> {
         let params = crate::api::body::parse(Some("application/json"), body.as_bytes());
         check_registration(&params).map(|r| r.token)
+    }
+
+    #[test]
+    fn custom_fields_keep_to_the_defined_ones_and_overwrite_rules() {
+        let field = |id: &str, required: bool| CustomField {
+            id: id.into(),
+            scope: "visitor".into(),
+            required,
+        };
+        let (plan, company) = (field("plan", false), field("company", false));
+        let defined = [&plan, &company];
+        let mut doc = Map::new();
+        doc.insert(
+            "livechatData".into(),
+            json!({"plan": "free", "company": ""}),
+        );
+        let given = vec![
+            ("plan".to_string(), "pro".to_string(), false),
+            ("company".to_string(), "Acme".to_string(), false),
+            ("address".to_string(), "nowhere".to_string(), true),
+        ];
+        assert!(apply_custom_fields(&mut doc, &given, &defined).is_empty());
+        assert_eq!(
+            doc["livechatData"],
+            json!({"plan": "free", "company": "Acme"}),
+            "a held value stays without overwrite, an empty one is filled, an undefined key is dropped"
+        );
+        let cpf = field("cpf", true);
+        let mut untouched = Map::new();
+        assert_eq!(
+            apply_custom_fields(&mut untouched, &given, &[&plan, &cpf]),
+            vec!["cpf".to_string()]
+        );
+        assert!(
+            untouched.is_empty(),
+            "nothing is set when a required field is missing"
+        );
     }
 
     #[test]
