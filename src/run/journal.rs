@@ -42,15 +42,17 @@ pub struct Entry {
     pub truncated: bool,
 }
 
-/// A served request as the request path records it: cheap to take (the header map is shared
-/// bytes), turned into an [`Entry`] only when listed.
+/// A served request as the request path records it: cheap to take (the request's own header
+/// map, moved), packed with its secrets cut when recorded, turned into an [`Entry`] only when
+/// listed.
 #[derive(Debug, Clone)]
 pub struct Record {
     pub arrived_ms: u64,
     pub method: hyper::Method,
     pub path: String,
     pub query: Option<String>,
-    /// With the secrets already cut: the whole token is never stored.
+    /// As received: [`Journal::record`] cuts the secrets before it keeps anything, so the
+    /// whole token is never stored.
     pub headers: HeaderMap,
     pub outcome: &'static str,
     pub rule: &'static str,
@@ -60,11 +62,13 @@ pub struct Record {
     pub micros: u64,
 }
 
-/// A record as the journal keeps it: numbered, cut to size, and weighed.
+/// A record as the journal keeps it: numbered, cut to size, and weighed. Its headers are
+/// copied out of the request's map (see [`Packed`]); the record's own map is left empty.
 #[derive(Debug, Clone)]
 struct Kept {
     seq: u64,
     record: Record,
+    headers: Packed,
     truncated: bool,
     bytes: usize,
 }
@@ -85,8 +89,71 @@ fn cut(value: String) -> (String, bool) {
     )
 }
 
+/// Header pairs packed into one buffer: `name length, name, value length, value`, lengths as
+/// little-endian `u32`.
+///
+/// Why a copy: hyper's header values are slices of the connection's read buffer, so keeping
+/// the request's map would pin that buffer (kilobytes) per journal entry and make hyper
+/// allocate a fresh one for every request. One small copy per request is much cheaper.
+#[derive(Debug, Clone, Default)]
+struct Packed(Box<[u8]>);
+
+impl Packed {
+    /// The headers, secrets cut to their last four characters (see [`SECRETS`]) and values
+    /// longer than [`MAX_VALUE_BYTES`] cut there; and whether any was cut for length.
+    fn pack(headers: &HeaderMap) -> (Packed, bool) {
+        let size: usize = headers
+            .iter()
+            .map(|(n, v)| 8 + n.as_str().len() + v.len().min(MAX_VALUE_BYTES + 32))
+            .sum();
+        let mut buf = Vec::with_capacity(size);
+        let mut truncated = false;
+        let put = |buf: &mut Vec<u8>, bytes: &[u8]| {
+            buf.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
+            buf.extend_from_slice(bytes);
+        };
+        for (name, value) in headers {
+            put(&mut buf, name.as_str().as_bytes());
+            let bytes = value.as_bytes();
+            if SECRETS.contains(&name.as_str()) {
+                put(
+                    &mut buf,
+                    redact(&crate::base::text::latin1(bytes)).as_bytes(),
+                );
+            } else if bytes.len() > MAX_VALUE_BYTES {
+                truncated = true;
+                let mut short = bytes[..MAX_VALUE_BYTES].to_vec();
+                short.extend_from_slice(
+                    format!("…[{} more bytes]", bytes.len() - MAX_VALUE_BYTES).as_bytes(),
+                );
+                put(&mut buf, &short);
+            } else {
+                put(&mut buf, bytes);
+            }
+        }
+        (Packed(buf.into_boxed_slice()), truncated)
+    }
+
+    /// The pairs, in the order packed.
+    fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut rest: &[u8] = &self.0;
+        let mut take = move || -> Option<&[u8]> {
+            let (len, tail) = rest.split_first_chunk::<4>()?;
+            let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+            let (bytes, tail) = tail.split_at_checked(len)?;
+            rest = tail;
+            Some(bytes)
+        };
+        std::iter::from_fn(move || Some((take()?, take()?)))
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 impl Kept {
-    fn new(seq: u64, mut record: Record) -> Kept {
+    fn new(mut record: Record) -> Kept {
         let mut truncated = false;
         let (path, cut_path) = cut(std::mem::take(&mut record.path));
         record.path = path;
@@ -96,74 +163,46 @@ impl Kept {
             record.query = Some(query);
             truncated |= cut_query;
         }
-        if record.headers.values().any(|v| v.len() > MAX_VALUE_BYTES) {
-            truncated = true;
-            let mut kept = HeaderMap::with_capacity(record.headers.len());
-            for (name, value) in &record.headers {
-                let bytes = value.as_bytes();
-                let value = if bytes.len() > MAX_VALUE_BYTES {
-                    let mut short = bytes[..MAX_VALUE_BYTES].to_vec();
-                    short.extend_from_slice(
-                        format!("…[{} more bytes]", bytes.len() - MAX_VALUE_BYTES).as_bytes(),
-                    );
-                    hyper::header::HeaderValue::from_bytes(&short)
-                        .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("…"))
-                } else {
-                    value.clone()
-                };
-                kept.append(name.clone(), value);
-            }
-            record.headers = kept;
-        }
-        let bytes = 200
-            + record.path.len()
-            + record.query.as_ref().map_or(0, String::len)
-            + record
-                .headers
-                .iter()
-                .map(|(n, v)| n.as_str().len() + v.len() + 8)
-                .sum::<usize>();
+        let (headers, cut_header) = Packed::pack(&record.headers);
+        truncated |= cut_header;
+        // Dropped here, outside the journal's lock, releasing the connection's buffer.
+        record.headers = HeaderMap::new();
+        let bytes =
+            200 + record.path.len() + record.query.as_ref().map_or(0, String::len) + headers.len();
         Kept {
-            seq,
+            seq: 0,
             record,
+            headers,
             truncated,
             bytes,
         }
     }
 
     fn entry(&self) -> Entry {
-        let mut entry = self.record.entry();
-        entry.seq = self.seq;
-        entry.truncated = self.truncated;
-        entry
-    }
-}
-
-impl Record {
-    fn entry(&self) -> Entry {
+        let record = &self.record;
         Entry {
-            seq: 0,
-            truncated: false,
-            time: crate::base::clock::iso_8601(self.arrived_ms),
-            method: self.method.to_string(),
-            path: redacted_path(&self.path).into_owned(),
-            query: self.query.as_deref().map(redacted_query),
+            seq: self.seq,
+            truncated: self.truncated,
+            time: crate::base::clock::iso_8601(record.arrived_ms),
+            method: record.method.to_string(),
+            path: redacted_path(&record.path).into_owned(),
+            query: record.query.as_deref().map(redacted_query),
             headers: self
                 .headers
                 .iter()
                 .map(|(name, value)| {
                     // UTF-8 where it is (the redaction mark), else Latin-1 as Node reads headers.
-                    let text = String::from_utf8(value.as_bytes().to_vec())
-                        .unwrap_or_else(|_| crate::base::text::latin1(value.as_bytes()));
-                    (name.as_str().to_string(), text)
+                    let text = String::from_utf8(value.to_vec())
+                        .unwrap_or_else(|_| crate::base::text::latin1(value));
+                    (String::from_utf8_lossy(name).into_owned(), text)
                 })
                 .collect(),
-            outcome: self.outcome,
-            rule: self.rule,
-            status: self.status,
-            gate: self.gate,
-            delay_ms: self.delay_ms,
-            micros: self.micros,
+            outcome: record.outcome,
+            rule: record.rule,
+            status: record.status,
+            gate: record.gate,
+            delay_ms: record.delay_ms,
+            micros: record.micros,
         }
     }
 }
@@ -302,18 +341,26 @@ impl Journal {
         if self.capacity == 0 {
             return;
         }
-        let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
-        ring.next_seq += 1;
-        let kept = Kept::new(ring.next_seq, entry);
-        ring.bytes += kept.bytes;
-        ring.entries.push_back(kept);
-        while ring.entries.len() > self.capacity
-            || (ring.bytes > self.max_bytes && ring.entries.len() > 1)
+        // Packed and weighed before the lock; what falls out of the ring is freed after it.
+        let mut kept = Kept::new(entry);
+        let mut fallen = None;
         {
-            if let Some(old) = ring.entries.pop_front() {
-                ring.bytes -= old.bytes;
+            let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
+            ring.next_seq += 1;
+            kept.seq = ring.next_seq;
+            ring.bytes += kept.bytes;
+            ring.entries.push_back(kept);
+            while ring.entries.len() > self.capacity
+                || (ring.bytes > self.max_bytes && ring.entries.len() > 1)
+            {
+                if let Some(old) = ring.entries.pop_front() {
+                    ring.bytes -= old.bytes;
+                    // Usually one; a second (byte bound) is freed under the lock.
+                    fallen = Some(old);
+                }
             }
         }
+        drop(fallen);
     }
 
     /// The kept entries that pass `filter`, oldest first, at most `limit` of them.
@@ -455,6 +502,35 @@ mod tests {
         let kept = redacted_headers(&headers);
         assert_eq!(kept["x-auth-token"], "…eU3f");
         assert_eq!(kept["x-user-id"], "rbAXPnMktTFbNpwtJ");
+    }
+
+    #[test]
+    fn the_journal_cuts_secrets_from_the_headers_it_is_given() {
+        let journal = Journal::new(10, usize::MAX);
+        let mut record = entry(200);
+        record.headers.insert(
+            "x-auth-token",
+            "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f"
+                .parse()
+                .unwrap(),
+        );
+        record
+            .headers
+            .insert("cookie", "rc_token=abc".parse().unwrap());
+        record
+            .headers
+            .insert("x-user-id", "rbAXPnMktTFbNpwtJ".parse().unwrap());
+        journal.record(record);
+        let entries = journal.list(&Filter::default());
+        assert_eq!(
+            entries[0].headers,
+            vec![
+                ("x-auth-token".to_string(), "…eU3f".to_string()),
+                ("cookie".to_string(), "…=abc".to_string()),
+                ("x-user-id".to_string(), "rbAXPnMktTFbNpwtJ".to_string()),
+            ]
+        );
+        assert!(!entries[0].truncated);
     }
 
     #[test]
