@@ -270,7 +270,7 @@ impl Filter {
     }
 }
 
-/// The entries of one listing: kept records (shared bytes, cheap to copy), formatted one at a
+/// The entries of one listing: kept records (small packed buffers, cheap to copy), formatted one at a
 /// time as the listing is sent.
 #[derive(Debug)]
 pub struct Page {
