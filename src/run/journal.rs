@@ -270,8 +270,8 @@ impl Filter {
     }
 }
 
-/// The entries of one listing: kept records (small packed buffers, cheap to copy), formatted one at a
-/// time as the listing is sent.
+/// The entries of one listing: kept records (small packed buffers, cheap to copy), formatted
+/// one at a time as the listing is sent.
 #[derive(Debug)]
 pub struct Page {
     kept: Vec<Kept>,
