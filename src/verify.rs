@@ -541,6 +541,17 @@ fn record_diff(
     }
 }
 
+/// Every version the cases were compared against, oldest first, each once.
+fn versions_compared(outcomes: &[Outcome]) -> Vec<Version> {
+    let mut versions: Vec<Version> = outcomes
+        .iter()
+        .flat_map(|o| o.differences.iter().map(|(v, _)| *v))
+        .collect();
+    versions.sort();
+    versions.dedup();
+    versions
+}
+
 /// The versions tied with the best one: releases these cases cannot tell apart.
 fn tied(outcomes: &[Outcome], best: Version) -> Vec<Version> {
     let verdicts = |v: Version| -> Vec<bool> {
@@ -549,13 +560,7 @@ fn tied(outcomes: &[Outcome], best: Version) -> Vec<Version> {
             .map(|o| o.differences.iter().any(|(ov, d)| *ov == v && d.is_empty()))
             .collect()
     };
-    let mut versions: Vec<Version> = outcomes
-        .iter()
-        .flat_map(|o| o.differences.iter().map(|(v, _)| *v))
-        .collect();
-    versions.sort();
-    versions.dedup();
-    versions
+    versions_compared(outcomes)
         .into_iter()
         .filter(|v| verdicts(*v) == verdicts(best))
         .collect()
@@ -563,13 +568,7 @@ fn tied(outcomes: &[Outcome], best: Version) -> Vec<Version> {
 
 /// The version the target behaves like: fewest cases differing (ties: the newest).
 fn detect(outcomes: &[Outcome]) -> Option<(Version, usize)> {
-    let mut versions: Vec<Version> = outcomes
-        .iter()
-        .flat_map(|o| o.differences.iter().map(|(v, _)| *v))
-        .collect();
-    versions.sort();
-    versions.dedup();
-    versions
+    versions_compared(outcomes)
         .into_iter()
         .map(|v| {
             let mismatches = outcomes

@@ -84,9 +84,19 @@ fn cut(value: String) -> (String, bool) {
         end -= 1;
     }
     (
-        format!("{}…[{} more bytes]", &value[..end], value.len() - end),
+        format!("{}{}", &value[..end], cut_mark(value.len() - end)),
         true,
     )
+}
+
+/// What stands for the part of a value cut off.
+fn cut_mark(more_bytes: usize) -> String {
+    format!("…[{more_bytes} more bytes]")
+}
+
+/// A secret header value as kept: read as Node reads header bytes (Latin-1), then [`redact`]ed.
+fn redacted_secret(value: &[u8]) -> String {
+    redact(&crate::base::text::latin1(value))
 }
 
 /// Header pairs packed into one buffer: `name length, name, value length, value`, lengths as
@@ -116,16 +126,11 @@ impl Packed {
             put(&mut buf, name.as_str().as_bytes());
             let bytes = value.as_bytes();
             if SECRETS.contains(&name.as_str()) {
-                put(
-                    &mut buf,
-                    redact(&crate::base::text::latin1(bytes)).as_bytes(),
-                );
+                put(&mut buf, redacted_secret(bytes).as_bytes());
             } else if bytes.len() > MAX_VALUE_BYTES {
                 truncated = true;
                 let mut short = bytes[..MAX_VALUE_BYTES].to_vec();
-                short.extend_from_slice(
-                    format!("…[{} more bytes]", bytes.len() - MAX_VALUE_BYTES).as_bytes(),
-                );
+                short.extend_from_slice(cut_mark(bytes.len() - MAX_VALUE_BYTES).as_bytes());
                 put(&mut buf, &short);
             } else {
                 put(&mut buf, bytes);
@@ -231,9 +236,10 @@ pub fn redact_in_place(kept: &mut HeaderMap) {
             let cut: Vec<hyper::header::HeaderValue> = entry
                 .iter()
                 .map(|value| {
-                    let text = crate::base::text::latin1(value.as_bytes());
-                    hyper::header::HeaderValue::from_bytes(redact(&text).as_bytes())
-                        .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("..."))
+                    hyper::header::HeaderValue::from_bytes(
+                        redacted_secret(value.as_bytes()).as_bytes(),
+                    )
+                    .unwrap_or_else(|_| hyper::header::HeaderValue::from_static("..."))
                 })
                 .collect();
             let mut values = cut.into_iter();
