@@ -143,14 +143,7 @@ async fn registering_a_visitor_makes_a_guest_the_lookup_then_finds() {
         "overwrite: false keeps a value already held (custom-fields.ts)"
     );
 
-    let by_token = Answer::from(
-        app.client
-            .get(app.url("/api/v1/livechat/visitor/iNKE8a6k6cjbqWhWd"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let by_token = app.get("/api/v1/livechat/visitor/iNKE8a6k6cjbqWhWd").await;
     assert_eq!((by_token.status, &by_token.body), (200, &answer.body));
 }
 
@@ -185,24 +178,10 @@ async fn registration_errors_are_the_real_400s() {
 #[tokio::test]
 async fn a_visitor_by_token_includes_the_token_or_is_invalid_token() {
     let app = spawn_app().await;
-    let answer = Answer::from(
-        app.client
-            .get(app.url("/api/v1/livechat/visitor/test-token-12345"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let answer = app.get("/api/v1/livechat/visitor/test-token-12345").await;
     assert_eq!(answer.status, 200);
     assert!(answer.body.ends_with(r#","visitorEmails":[{"address":"postman-test@example.com"}],"token":"test-token-12345"},"success":true}"#), "{}", answer.body);
-    let answer = Answer::from(
-        app.client
-            .get(app.url("/api/v1/livechat/visitor/unknown"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let answer = app.get("/api/v1/livechat/visitor/unknown").await;
     assert_eq!(
         (answer.status, answer.body.as_str()),
         (

@@ -453,14 +453,7 @@ async fn the_rate_limiter_counts_per_client_address_and_route_on_a_clock_the_tes
         429
     );
     // another route has its own window
-    let by_token = Answer::from(
-        app.client
-            .get(app.url("/api/v1/livechat/visitor/test-token-12345"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let by_token = app.get("/api/v1/livechat/visitor/test-token-12345").await;
     assert_eq!(
         (by_token.status, by_token.header("x-ratelimit-remaining")),
         (200, Some("1"))

@@ -205,7 +205,7 @@ async fn control_api_cors_follows_the_configured_origins() {
         assert_eq!(answer.header("access-control-allow-origin"), allowed);
     }
     // the API's own answers keep the real server's `*`
-    let api = Answer::from(off.client.get(off.url(PATH)).send().await.unwrap()).await;
+    let api = off.get(PATH).await;
     assert_eq!(api.header("access-control-allow-origin"), Some("*"));
 }
 
@@ -218,14 +218,7 @@ async fn admin_token_checks_follow_http_auth() {
         ..Config::default()
     })
     .await;
-    let refused = Answer::from(
-        app.client
-            .get(app.url("/_mock/health"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let refused = app.get("/_mock/health").await;
     assert_eq!(refused.status, 401);
     assert!(
         refused

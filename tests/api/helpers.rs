@@ -63,6 +63,12 @@ impl TestApp {
         format!("{}{}", self.server.uri(), path_and_query)
     }
 
+    /// GET `path_and_query`, with no headers but the client's own.
+    pub async fn get(&self, path_and_query: &str) -> Answer {
+        let response = self.client.get(self.url(path_and_query)).send().await;
+        Answer::from(response.expect("the request is answered")).await
+    }
+
     /// GET visitors.info with `query` (appended after `?` as is) as `user`.
     pub async fn visitors_info(&self, user: Option<(&str, &str)>, query: Option<&str>) -> Answer {
         let url = match query {

@@ -8,14 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 async fn document(app: &TestApp) -> Value {
-    let answer = Answer::from(
-        app.client
-            .get(app.url("/_mock/openapi.json"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let answer = app.get("/_mock/openapi.json").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json"));
     serde_json::from_str(&answer.body).unwrap()

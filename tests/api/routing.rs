@@ -51,7 +51,7 @@ async fn other_paths_trailing_slashes_and_other_letter_case_are_404() {
 #[tokio::test]
 async fn the_root_lists_what_the_mock_serves() {
     let app = spawn_app().await;
-    let answer = Answer::from(app.client.get(app.url("/")).send().await.unwrap()).await;
+    let answer = app.get("/").await;
     assert_eq!(answer.status, 200);
     assert_eq!(
         answer.header("content-type"),
