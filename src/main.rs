@@ -1,14 +1,12 @@
 //! The `livechat-mock` binary: flags → config → logging → [`MockServer`] → serve until a signal.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use livechat_mock::{
-    Cli, Command, Config, Error, FixtureSource, FixturesCommand, LogFormat, MockServer,
-};
-use tracing_subscriber::EnvFilter;
+use livechat_mock::{Cli, Command, Config, Error, FixtureSource, FixturesCommand, MockServer};
+use logging::init_logging_at;
 
 /// A faster allocator than glibc's for the many small allocations of loading and serving.
 #[global_allocator]
@@ -16,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(feature = "verify")]
 mod compare;
+mod logging;
 mod matrix;
 #[cfg(feature = "verify")]
 mod verify;
@@ -34,10 +33,17 @@ fn main() -> ExitCode {
         Some(Command::Verify(_) | Command::Record(_)) => true,
         _ => false,
     };
-    let logging = if quiet && std::env::var_os("RUST_LOG").is_none() {
-        init_logging_at(cli.log_format, "warn")
+    let default_level = if quiet && std::env::var_os("RUST_LOG").is_none() {
+        "warn"
     } else {
-        init_logging_at(cli.log_format, "info")
+        "info"
+    };
+    let logging = match init_logging_at(cli.log_format, default_level) {
+        Ok(logging) => logging,
+        Err(err) => {
+            eprintln!("error: cannot start the log thread: {err}");
+            return ExitCode::FAILURE;
+        }
     };
     match cli.command.take() {
         Some(Command::Generate {
@@ -138,59 +144,12 @@ fn main() -> ExitCode {
     code
 }
 
-/// The log writer: its thread's guard (dropping it flushes what is queued) and the count of
-/// lines it had to drop.
-struct Logging {
-    _guard: tracing_appender::non_blocking::WorkerGuard,
-    dropped: tracing_appender::non_blocking::ErrorCounter,
-}
-
-/// Logs go to stderr, filtered by `RUST_LOG` (`default` when unset), as text or one JSON object a
-/// line. A request never waits for stderr: lines are formatted on the request's thread and
-/// written by a log thread in batches; if stderr falls behind by more than 64k lines, new lines
-/// are dropped and counted rather than blocking requests (the count is logged, and printed at
-/// exit).
-fn init_logging_at(format: LogFormat, default: &str) -> Logging {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(true)
-        .buffered_lines_limit(64 * 1024)
-        .thread_name("livechat-mock-log")
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
-    let dropped = writer.error_counter();
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    match format {
-        // https://no-color.org: a non-empty NO_COLOR turns colours off.
-        LogFormat::Text => builder
-            .with_ansi(
-                std::io::stderr().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            )
-            .init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .with_span_list(false)
-            .init(),
-    }
-    Logging {
-        _guard: guard,
-        dropped,
-    }
-}
-
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish. SIGHUP reloads the
 /// fixture files, as daemons do.
 async fn run(
     config: Config,
     coverage_report: Option<PathBuf>,
-    dropped: tracing_appender::non_blocking::ErrorCounter,
+    dropped: logging::Dropped,
 ) -> Result<(), Error> {
     // Say so when log lines had to be dropped (checked every 10 s, only when the count grew).
     tokio::spawn(async move {

@@ -53,15 +53,20 @@ impl Clock {
 
 /// `2026-06-05T11:22:30.664Z` for an epoch-millisecond instant (proleptic Gregorian, UTC).
 pub fn iso_8601(epoch_ms: u64) -> String {
-    let days = epoch_ms / 86_400_000;
-    let ms_of_day = epoch_ms % 86_400_000;
+    format!("{}.{:03}Z", utc_date_time(epoch_ms / 1000), epoch_ms % 1000)
+}
+
+/// `2026-06-05T11:22:30` for an epoch-second instant (proleptic Gregorian, UTC): the part of a
+/// timestamp that changes once a second, so a log line can reuse it.
+pub fn utc_date_time(epoch_secs: u64) -> String {
+    let days = epoch_secs / 86_400;
+    let secs_of_day = epoch_secs % 86_400;
     let (year, month, day) = civil_from_days(i64::try_from(days).unwrap_or(0));
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        ms_of_day / 3_600_000,
-        ms_of_day / 60_000 % 60,
-        ms_of_day / 1000 % 60,
-        ms_of_day % 1000
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        secs_of_day / 3600,
+        secs_of_day / 60 % 60,
+        secs_of_day % 60
     )
 }
 
@@ -88,6 +93,8 @@ mod tests {
         assert_eq!(iso_8601(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso_8601(1_780_658_550_664), "2026-06-05T11:22:30.664Z");
         assert_eq!(iso_8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(utc_date_time(1_780_658_550), "2026-06-05T11:22:30");
+        assert_eq!(utc_date_time(253_402_300_799), "9999-12-31T23:59:59");
     }
 
     #[test]

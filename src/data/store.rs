@@ -130,13 +130,18 @@ pub struct Account {
     pub bypass_rate_limit: bool,
 }
 
+/// The maps' hasher: each request hashes a visitor id and a user id, and SipHash was a visible
+/// share of a request's CPU. foldhash is seeded per process, so keys still cannot be chosen to
+/// collide.
+type Hasher = foldhash::fast::RandomState;
+
 /// The visitors as loaded: immutable once built, shared by every copy of the store.
 #[derive(Debug, Default)]
 struct Loaded {
     /// By `_id`, in fixture order.
-    visitors: IndexMap<Box<str>, VisitorEntry>,
+    visitors: IndexMap<Box<str>, VisitorEntry, Hasher>,
     /// `token` → `_id`: tokens are unique, as the real collection's index makes them.
-    tokens: HashMap<Box<str>, Box<str>>,
+    tokens: HashMap<Box<str>, Box<str>, Hasher>,
 }
 
 /// The indexed data one request reads.
@@ -149,10 +154,10 @@ struct Loaded {
 pub struct Store {
     loaded: Arc<Loaded>,
     /// `_id` → the visitor now (`None`: deleted); new visitors in the order they came.
-    changed: IndexMap<Box<str>, Option<VisitorEntry>>,
+    changed: IndexMap<Box<str>, Option<VisitorEntry>, Hasher>,
     /// `token` → the `_id` holding it now (`None`: no longer held), for changed tokens.
-    changed_tokens: HashMap<Box<str>, Option<Box<str>>>,
-    accounts: HashMap<String, Account>,
+    changed_tokens: HashMap<Box<str>, Option<Box<str>>, Hasher>,
+    accounts: HashMap<String, Account, Hasher>,
     /// The users as loaded, for the login endpoint.
     users: Vec<User>,
     /// The departments registration may name.
@@ -179,14 +184,14 @@ impl Store {
     ) -> Store {
         let capacity = fixtures.visitors.len() + generated.map_or(0, |plan| plan.count);
         let mut loaded = Loaded {
-            visitors: IndexMap::with_capacity(capacity),
-            tokens: HashMap::with_capacity(capacity),
+            visitors: IndexMap::with_capacity_and_hasher(capacity, Hasher::default()),
+            tokens: HashMap::with_capacity_and_hasher(capacity, Hasher::default()),
         };
         let mut store = Store {
             loaded: Arc::default(),
-            changed: IndexMap::new(),
-            changed_tokens: HashMap::new(),
-            accounts: HashMap::new(),
+            changed: IndexMap::default(),
+            changed_tokens: HashMap::default(),
+            accounts: HashMap::default(),
             users: fixtures.users.clone(),
             departments: fixtures.departments.clone(),
             custom_fields: fixtures.custom_fields.clone(),

@@ -67,6 +67,10 @@ const ALLOW_METHODS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_METHODS)
 #[error("connection dropped on purpose by the {0} fault")]
 pub struct InjectedFault(&'static str);
 
+/// The target of the one log line per answered request (`RUST_LOG=livechat_mock::request=off`
+/// silences it alone; the binary formats it on a path of its own).
+pub const REQUEST_LOG_TARGET: &str = "livechat_mock::request";
+
 /// What routing came to.
 enum Action {
     Respond(HttpResponse),
@@ -237,7 +241,7 @@ async fn record(
     });
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
-        target: "livechat_mock::request",
+        target: REQUEST_LOG_TARGET,
         method = %parts.method,
         path = %crate::run::journal::redacted_path(&parts.path),
         status = status.unwrap_or(0),
@@ -441,17 +445,38 @@ fn finish(mut reply: Reply, outcome: &'static str, rule: Rule) -> Routed {
 fn json_response(reply: Reply) -> HttpResponse {
     let mut response = Response::new(MockBody::from(reply.body));
     *response.status_mut() = reply.status;
-    let headers = response.headers_mut();
+    match reply.rate {
+        // The usual reply: a copy of its finished header map, cheaper than building one.
+        None => response
+            .headers_mut()
+            .clone_from(&JSON_HEADERS[usize::from(reply.headers == Headers::JsonNoStore)]),
+        Some(rate) => {
+            let headers = response.headers_mut();
+            json_headers(headers, reply.headers);
+            add_rate_headers(headers, &rate);
+            add_cors_headers(headers);
+        }
+    }
+    response
+}
+
+/// A JSON reply's headers without the limiter's, in the order sent: `[Json, JsonNoStore]`.
+static JSON_HEADERS: std::sync::LazyLock<[HeaderMap; 2]> = std::sync::LazyLock::new(|| {
+    [Headers::Json, Headers::JsonNoStore].map(|kind| {
+        let mut headers = HeaderMap::with_capacity(5);
+        json_headers(&mut headers, kind);
+        add_cors_headers(&mut headers);
+        headers
+    })
+});
+
+/// `Content-Type`, and for `JsonNoStore` the cache headers Rocket.Chat's API sends.
+fn json_headers(headers: &mut HeaderMap, kind: Headers) {
     headers.insert(header::CONTENT_TYPE, JSON);
-    if reply.headers == Headers::JsonNoStore {
+    if kind == Headers::JsonNoStore {
         headers.insert(header::CACHE_CONTROL, NO_STORE);
         headers.insert(header::PRAGMA, NO_CACHE);
     }
-    if let Some(rate) = reply.rate {
-        add_rate_headers(headers, &rate);
-    }
-    add_cors_headers(headers);
-    response
 }
 
 fn add_rate_headers(headers: &mut HeaderMap, rate: &RateCheck) {

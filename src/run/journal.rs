@@ -94,6 +94,19 @@ fn cut_mark(more_bytes: usize) -> String {
     format!("…[{more_bytes} more bytes]")
 }
 
+/// What stands for the cut part of a secret.
+const ELLIPSIS: &str = "…";
+
+/// The part of an ASCII secret that [`redact`] keeps after the ellipsis: its last four
+/// characters, none when it has four or fewer.
+fn ascii_secret_kept(secret: &[u8]) -> &[u8] {
+    if secret.len() <= 4 {
+        &[]
+    } else {
+        &secret[secret.len() - 4..]
+    }
+}
+
 /// A secret header value as kept: read as Node reads header bytes (Latin-1), then [`redact`]ed.
 fn redacted_secret(value: &[u8]) -> String {
     redact(&crate::base::text::latin1(value))
@@ -112,21 +125,42 @@ impl Packed {
     /// The headers, secrets cut to their last four characters (see [`SECRETS`]) and values
     /// longer than [`MAX_VALUE_BYTES`] cut there; and whether any was cut for length.
     fn pack(headers: &HeaderMap) -> (Packed, bool) {
+        let secret = |name: &hyper::header::HeaderName| SECRETS.contains(&name.as_str());
+        // Sized exactly for the usual headers (ASCII secrets, values under the cut), so the
+        // buffer is allocated once and never shrunk.
         let size: usize = headers
             .iter()
-            .map(|(n, v)| 8 + n.as_str().len() + v.len().min(MAX_VALUE_BYTES + 32))
+            .map(|(name, value)| {
+                let kept = if secret(name) {
+                    ascii_secret_kept(value.as_bytes()).len() + ELLIPSIS.len()
+                } else {
+                    value.len().min(MAX_VALUE_BYTES + 32)
+                };
+                8 + name.as_str().len() + kept
+            })
             .sum();
         let mut buf = Vec::with_capacity(size);
         let mut truncated = false;
+        let put_len = |buf: &mut Vec<u8>, len: usize| {
+            buf.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
+        };
         let put = |buf: &mut Vec<u8>, bytes: &[u8]| {
-            buf.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
+            put_len(buf, bytes.len());
             buf.extend_from_slice(bytes);
         };
         for (name, value) in headers {
             put(&mut buf, name.as_str().as_bytes());
             let bytes = value.as_bytes();
-            if SECRETS.contains(&name.as_str()) {
-                put(&mut buf, redacted_secret(bytes).as_bytes());
+            if secret(name) {
+                if bytes.is_ascii() {
+                    // What `redacted_secret` gives, without building it.
+                    let tail = ascii_secret_kept(bytes);
+                    put_len(&mut buf, ELLIPSIS.len() + tail.len());
+                    buf.extend_from_slice(ELLIPSIS.as_bytes());
+                    buf.extend_from_slice(tail);
+                } else {
+                    put(&mut buf, redacted_secret(bytes).as_bytes());
+                }
             } else if bytes.len() > MAX_VALUE_BYTES {
                 truncated = true;
                 let mut short = bytes[..MAX_VALUE_BYTES].to_vec();
@@ -508,6 +542,37 @@ mod tests {
         let kept = redacted_headers(&headers);
         assert_eq!(kept["x-auth-token"], "…eU3f");
         assert_eq!(kept["x-user-id"], "rbAXPnMktTFbNpwtJ");
+    }
+
+    #[test]
+    fn packed_secrets_are_cut_as_redact_cuts_them_at_every_length() {
+        for value in [
+            "",
+            "a",
+            "abcd",
+            "abcde",
+            "abcdefgh",
+            "caf\u{e9}-token",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+        ] {
+            // Sent as Latin-1 bytes, as a client sends `é` in a header.
+            let latin1: Vec<u8> = value.chars().map(|c| u8::try_from(c).unwrap()).collect();
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                "authorization",
+                hyper::header::HeaderValue::from_bytes(&latin1).unwrap(),
+            );
+            let (packed, truncated) = Packed::pack(&headers);
+            let pairs: Vec<_> = packed.iter().collect();
+            let expected = redact(value);
+            assert_eq!(
+                pairs,
+                vec![(&b"authorization"[..], expected.as_bytes())],
+                "{value:?}"
+            );
+            assert!(!truncated);
+            assert_eq!(packed.len(), 8 + "authorization".len() + expected.len());
+        }
     }
 
     #[test]

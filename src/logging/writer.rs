@@ -1,0 +1,248 @@
+//! The log lines' way to stderr: appended to one shared buffer by the threads that log, written
+//! out in batches by a thread of its own, and dropped (counted) rather than waited for when
+//! stderr falls behind.
+//!
+//! Why not tracing-appender's non-blocking writer: it sends each line through a channel as a
+//! fresh `Vec`, which with one line per request costs an allocation, a cross-thread free and a
+//! channel hand-off per request. Here a line costs one uncontended lock and one copy.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tracing_subscriber::fmt::MakeWriter;
+
+/// How long a line may wait before it is written.
+const FLUSH_EVERY: Duration = Duration::from_millis(10);
+
+/// A clonable handle to the buffer, given to the subscriber as its writer.
+#[derive(Clone)]
+pub struct BatchWriter {
+    shared: Arc<Shared>,
+}
+
+/// Stops the writing thread when dropped, after it has written every line queued.
+pub struct Flusher {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// The count of lines dropped because stderr was behind.
+#[derive(Clone)]
+pub struct Dropped(Arc<Shared>);
+
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Wakes the writing thread early: the buffer is half full, or the writer is closing.
+    wake: Condvar,
+    dropped: AtomicU64,
+    limit: usize,
+}
+
+#[derive(Default)]
+struct Queue {
+    bytes: Vec<u8>,
+    closed: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Queues one whole line, or drops it (and counts it) when `limit` bytes are waiting.
+    fn push(&self, line: &[u8]) {
+        let mut queue = self.lock();
+        let before = queue.bytes.len();
+        if before + line.len() > self.limit {
+            drop(queue);
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        queue.bytes.extend_from_slice(line);
+        let half = self.limit / 2;
+        if before < half && queue.bytes.len() >= half {
+            self.wake.notify_one();
+        }
+    }
+}
+
+/// Starts the writing thread for `out`; at most `limit` bytes wait in memory.
+pub fn batching<W: Write + Send + 'static>(
+    mut out: W,
+    limit: usize,
+) -> io::Result<(BatchWriter, Flusher, Dropped)> {
+    let shared = Arc::new(Shared {
+        queue: Mutex::new(Queue::default()),
+        wake: Condvar::new(),
+        dropped: AtomicU64::new(0),
+        limit,
+    });
+    let writing = shared.clone();
+    let thread = std::thread::Builder::new()
+        .name("livechat-mock-log".into())
+        .spawn(move || {
+            let mut batch = Vec::new();
+            loop {
+                let closed = {
+                    let mut queue = writing.lock();
+                    if queue.bytes.is_empty() && !queue.closed {
+                        queue = writing
+                            .wake
+                            .wait_timeout(queue, FLUSH_EVERY)
+                            .map_or_else(|poisoned| poisoned.into_inner().0, |(queue, _)| queue);
+                    }
+                    std::mem::swap(&mut batch, &mut queue.bytes);
+                    queue.closed
+                };
+                if !batch.is_empty() {
+                    // stderr gone (a closed pipe) loses the batch, as a failed eprintln would.
+                    let _ = out.write_all(&batch).and_then(|()| out.flush());
+                    batch.clear();
+                }
+                if closed && writing.lock().bytes.is_empty() {
+                    return;
+                }
+            }
+        })?;
+    Ok((
+        BatchWriter {
+            shared: shared.clone(),
+        },
+        Flusher {
+            shared: shared.clone(),
+            thread: Some(thread),
+        },
+        Dropped(shared),
+    ))
+}
+
+impl Dropped {
+    pub fn dropped_lines(&self) -> u64 {
+        self.0.dropped.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One event's writer: the subscriber formats a whole line and writes it with one call.
+pub struct LineSink<'a>(&'a Shared);
+
+impl Write for LineSink<'_> {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        self.0.push(line);
+        Ok(line.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for BatchWriter {
+    type Writer = LineSink<'a>;
+
+    fn make_writer(&'a self) -> LineSink<'a> {
+        LineSink(&self.shared)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output that records what reached it, and can be made to stall.
+    #[derive(Clone, Default)]
+    struct Output {
+        written: Arc<Mutex<Vec<u8>>>,
+        stall: Arc<Mutex<()>>,
+    }
+
+    impl Write for Output {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            let _wait = self.stall.lock().expect("stall");
+            self.written
+                .lock()
+                .expect("written")
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn text(output: &Output) -> String {
+        String::from_utf8(output.written.lock().expect("written").clone()).expect("UTF-8")
+    }
+
+    #[test]
+    fn lines_arrive_whole_and_in_order_and_the_last_ones_on_drop() {
+        let output = Output::default();
+        let (writer, flusher, dropped) = batching(output.clone(), 1 << 20).expect("thread");
+        for n in 0..1000 {
+            writer
+                .make_writer()
+                .write_all(format!("line {n}\n").as_bytes())
+                .expect("queued");
+        }
+        drop(flusher);
+        let expected: String = (0..1000).map(|n| format!("line {n}\n")).collect();
+        assert_eq!(text(&output), expected);
+        assert_eq!(dropped.dropped_lines(), 0);
+    }
+
+    #[test]
+    fn lines_are_written_without_waiting_for_the_end() {
+        let output = Output::default();
+        let (writer, _flusher, _) = batching(output.clone(), 1 << 20).expect("thread");
+        writer
+            .make_writer()
+            .write_all(b"listening\n")
+            .expect("queued");
+        let waited = std::time::Instant::now();
+        while text(&output).is_empty() {
+            assert!(waited.elapsed() < Duration::from_secs(5), "never written");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(text(&output), "listening\n");
+    }
+
+    #[test]
+    fn a_stalled_output_drops_and_counts_lines_instead_of_blocking() {
+        let output = Output::default();
+        let stalled = output.stall.lock().expect("stall");
+        let (writer, flusher, dropped) = batching(output.clone(), 100).expect("thread");
+        // The first line is taken by the writing thread, which then waits on the stalled output.
+        writer.make_writer().write_all(b"first\n").expect("queued");
+        let waited = std::time::Instant::now();
+        while !flusher.shared.lock().bytes.is_empty() {
+            assert!(waited.elapsed() < Duration::from_secs(5), "never taken");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // 10 lines of 10 bytes fill the 100 bytes that may wait; the next 5 are dropped.
+        for n in 0..15 {
+            writer
+                .make_writer()
+                .write_all(format!("line {n:>4}\n").as_bytes())
+                .expect("never blocks");
+        }
+        assert_eq!(dropped.dropped_lines(), 5);
+        drop(stalled);
+        drop(flusher);
+        let kept: String = (0..10).map(|n| format!("line {n:>4}\n")).collect();
+        assert_eq!(text(&output), format!("first\n{kept}"));
+    }
+}
