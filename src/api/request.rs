@@ -11,7 +11,7 @@ use hyper::Request;
 use hyper::header::HeaderMap;
 
 use crate::base::selection::{self, Choice, Convention};
-pub(crate) use crate::base::text::{header, latin1};
+pub(crate) use crate::base::text::{header, header_value_text};
 
 /// An incoming request, reduced to what decides the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,7 @@ impl RequestParts {
         let mut found: [Option<String>; 12] = Default::default();
         for (name, value) in headers {
             if let Some(slot) = NAMES.iter().position(|n| *n == name.as_str()) {
-                let text = latin1(value.as_bytes());
+                let text = header_value_text(value);
                 found[slot] = Some(match found[slot].take() {
                     Some(mut joined) => {
                         joined.push_str(", ");

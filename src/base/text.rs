@@ -12,15 +12,24 @@ pub(crate) fn latin1(bytes: &[u8]) -> String {
     }
 }
 
+/// A header value read as Latin-1: visible ASCII (nearly every value) is taken as it is, checked
+/// once, without the UTF-8 validation [`latin1`] needs for arbitrary bytes.
+pub(crate) fn header_value_text(value: &hyper::header::HeaderValue) -> String {
+    match value.to_str() {
+        Ok(text) => text.to_owned(),
+        Err(_) => latin1(value.as_bytes()),
+    }
+}
+
 /// A header's value as Node hands it to the server: repeated headers joined with `", "`, bytes
 /// read as Latin-1 (so a value never fails to read; it just matches nothing).
 pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     let mut values = headers.get_all(name).iter();
     let first = values.next()?;
-    let mut joined = latin1(first.as_bytes());
+    let mut joined = header_value_text(first);
     for value in values {
         joined.push_str(", ");
-        joined.push_str(&latin1(value.as_bytes()));
+        joined.push_str(&header_value_text(value));
     }
     Some(joined)
 }
@@ -74,4 +83,25 @@ pub fn redacted_query(query: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    #[test]
+    fn header_values_read_as_latin1_whichever_way_they_are_read() {
+        for bytes in [
+            &b"rbAXPnMktTFbNpwtJ"[..],
+            b"a\tb c",
+            b"caf\xe9",
+            b"",
+            b"\xff\x80",
+        ] {
+            let value = HeaderValue::from_bytes(bytes).unwrap();
+            assert_eq!(header_value_text(&value), latin1(bytes), "{bytes:?}");
+        }
+        assert_eq!(latin1(b"caf\xe9"), "café");
+    }
 }

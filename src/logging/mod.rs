@@ -165,15 +165,15 @@ impl Line {
             self.date = livechat_mock::base::clock::utc_date_time(secs);
         }
         self.text.push_str(&self.date);
-        let mut fraction = *b".000000Z ";
+        let mut digits = ['0'; 6];
         let mut rest = micros;
-        for digit in fraction[1..7].iter_mut().rev() {
-            *digit = b'0' + (rest % 10) as u8;
+        for digit in digits.iter_mut().rev() {
+            *digit = char::from(b'0' + (rest % 10) as u8);
             rest /= 10;
         }
-        // ASCII digits written into an ASCII template: always UTF-8.
-        self.text
-            .push_str(std::str::from_utf8(&fraction).unwrap_or(".000000Z "));
+        self.text.push('.');
+        self.text.extend(digits);
+        self.text.push_str("Z ");
     }
 }
 
@@ -222,7 +222,7 @@ impl Visit for PlainFields<'_> {
         // `str`'s Debug leaves printable ASCII other than `"` and `\` as it is.
         let plain = value
             .bytes()
-            .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+            .all(|b| matches!(b, b' ' | b'!' | b'#'..=b'[' | b']'..=b'~'));
         if plain {
             self.text.push('"');
             self.text.push_str(value);
