@@ -69,7 +69,9 @@ pub fn visitor_id(query: Option<&str>, coercion: ArrayCoercion) -> Result<String
     // The common case, `visitorId=<plain value>`, needs none of qs's machinery: nothing to
     // decode, split or nest. (Any `&`, `%`, `+` or bracket takes the full parse.)
     if let Some(value) = query.and_then(|q| q.strip_prefix("visitorId="))
-        && !value.contains(['&', '%', '+', '[', ']'])
+        && !value
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'%' | b'+' | b'[' | b']'))
     {
         return Ok(value.to_string());
     }

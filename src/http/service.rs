@@ -175,7 +175,10 @@ where
                         rule: Rule::Limits,
                         gate: Gate::None,
                     };
-                    return record(&state, started, arrived_ms, parts, headers, routed, None).await;
+                    return deliver(record(
+                        &state, started, arrived_ms, parts, headers, routed, None,
+                    ))
+                    .await;
                 }
             }
         }
@@ -191,7 +194,10 @@ where
             rule: Rule::Limits,
             gate: Gate::None,
         };
-        return record(&state, started, arrived_ms, parts, headers, routed, None).await;
+        return deliver(record(
+            &state, started, arrived_ms, parts, headers, routed, None,
+        ))
+        .await;
     }
 
     let draw = state.chaos.draw();
@@ -199,15 +205,33 @@ where
     if let Some(delay) = draw.delay {
         tokio::time::sleep(delay).await;
     }
-    record(
+    deliver(record(
         &state, started, arrived_ms, parts, headers, routed, draw.delay,
-    )
+    ))
     .await
 }
 
+/// Sends what was recorded: the answer now, or after hanging (a hang is the only wait).
+async fn deliver(recorded: Recorded) -> Result<HttpResponse, InjectedFault> {
+    match recorded {
+        Recorded::Answer(answer) => answer,
+        Recorded::Hang => {
+            tokio::time::sleep(HANG_FOR).await;
+            Err(InjectedFault("hang"))
+        }
+    }
+}
+
+/// What [`record`] leaves to do: answer now, or hang first.
+enum Recorded {
+    Answer(Result<HttpResponse, InjectedFault>),
+    Hang,
+}
+
 /// The one recording point of an answered API request: the log line, the journal entry, then
-/// the response (or the fault that drops the connection).
-async fn record(
+/// the response (or the fault that drops the connection) to [`deliver`]. Not async, so the
+/// request's parts are not carried by a future.
+fn record(
     state: &AppState,
     started: Instant,
     arrived_ms: u64,
@@ -215,7 +239,7 @@ async fn record(
     headers: HeaderMap,
     routed: Routed,
     delay: Option<Duration>,
-) -> Result<HttpResponse, InjectedFault> {
+) -> Recorded {
     let status = match &routed.action {
         Action::Respond(response) => Some(response.status().as_u16()),
         Action::Reset | Action::Hang => None,
@@ -269,14 +293,11 @@ async fn record(
         // Content-Length: a body of unknown length, which hyper never writes for HEAD.
         Action::Respond(mut response) if head => {
             *response.body_mut() = MockBody::Chunks(Box::new(std::iter::empty()));
-            Ok(response)
+            Recorded::Answer(Ok(response))
         }
-        Action::Respond(response) => Ok(response),
-        Action::Reset => Err(InjectedFault("reset")),
-        Action::Hang => {
-            tokio::time::sleep(HANG_FOR).await;
-            Err(InjectedFault("hang"))
-        }
+        Action::Respond(response) => Recorded::Answer(Ok(response)),
+        Action::Reset => Recorded::Answer(Err(InjectedFault("reset"))),
+        Action::Hang => Recorded::Hang,
     }
 }
 

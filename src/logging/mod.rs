@@ -45,6 +45,7 @@ const QUEUED_BYTES: usize = 8 << 20;
 pub fn init_logging_at(format: LogFormat, default: &str) -> std::io::Result<Logging> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let (writer, flusher, dropped) = writer::batching(std::io::stderr(), QUEUED_BYTES)?;
+    let queue = writer.clone();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
@@ -55,7 +56,7 @@ pub fn init_logging_at(format: LogFormat, default: &str) -> std::io::Result<Logg
                 std::io::stderr().is_terminal()
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             )
-            .event_format(TextFormat::default())
+            .event_format(TextFormat::queued_to(queue))
             .init(),
         LogFormat::Json => builder
             .json()
@@ -76,6 +77,19 @@ pub fn init_logging_at(format: LogFormat, default: &str) -> std::io::Result<Logg
 #[derive(Default)]
 pub struct TextFormat {
     stock: Format<Full, StockTimer>,
+    /// Where request lines go straight to, skipping the subscriber's copy of them: the same
+    /// writer the subscriber writes the other lines to, so the order holds.
+    queue: Option<writer::BatchWriter>,
+}
+
+impl TextFormat {
+    /// The format, its request lines handed straight to `queue`.
+    pub fn queued_to(queue: writer::BatchWriter) -> TextFormat {
+        TextFormat {
+            stock: Format::default(),
+            queue: Some(queue),
+        }
+    }
 }
 
 impl<S, N> FormatEvent<S, N> for TextFormat
@@ -109,7 +123,14 @@ where
             #[cfg(test)]
             tests::FAST_LINES.with(|lines| lines.set(lines.get() + 1));
             line.write_request_line(since_epoch, event)?;
-            writer.write_str(&line.text)
+            match &self.queue {
+                // Nothing is left for the subscriber to write: an empty line is not written.
+                Some(queue) => {
+                    queue.push_line(line.text.as_bytes());
+                    Ok(())
+                }
+                None => writer.write_str(&line.text),
+            }
         })
     }
 }
@@ -398,6 +419,38 @@ mod tests {
         assert!(
             ours.contains("connection{peer=\"127.0.0.1\"}: livechat_mock::request: status=200")
         );
+    }
+
+    #[test]
+    fn request_lines_queued_directly_keep_their_bytes_and_their_place() {
+        let output = Captured::default();
+        let (queue, flusher, _) = writer::batching(output.clone(), 1 << 20).expect("thread");
+        let before = fast_lines();
+        let stock = Captured::default();
+        let writer = stock.clone();
+        let emit = || {
+            tracing::info!("starting");
+            tracing::info!(target: REQUEST_LOG_TARGET, status = 200u16, outcome = "ok");
+            tracing::warn!(port = 1, "after");
+        };
+        tracing::subscriber::with_default(
+            tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish(),
+            emit,
+        );
+        tracing::subscriber::with_default(
+            tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer(queue.clone())
+                .event_format(TextFormat::queued_to(queue))
+                .finish(),
+            emit,
+        );
+        drop(flusher);
+        assert_eq!(fast_lines(), before + 1);
+        assert_same_but_the_time(&stock.text(), &output.text());
     }
 
     #[test]

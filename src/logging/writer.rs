@@ -121,6 +121,13 @@ pub fn batching<W: Write + Send + 'static>(
     ))
 }
 
+impl BatchWriter {
+    /// Queues one whole line written elsewhere (see `TextFormat`).
+    pub fn push_line(&self, line: &[u8]) {
+        self.shared.push(line);
+    }
+}
+
 impl Dropped {
     pub fn dropped_lines(&self) -> u64 {
         self.0.dropped.load(Ordering::Relaxed)
