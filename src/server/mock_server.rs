@@ -252,25 +252,46 @@ async fn connection_task(
     // Idle: no request in flight and no byte moved for a whole timeout period (so a
     // connection closes between one and two periods after its last byte).
     let mut seen = activity.moves();
-    let mut idle_check =
-        tokio::time::interval_at(tokio::time::Instant::now() + idle_timeout, idle_timeout);
-    loop {
-        tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(err) = result {
-                    tracing::debug!(%peer, error = %err, "connection ended with an error");
-                }
-                return;
+    let opened = tokio::time::Instant::now();
+    let mut idle_check = tokio::time::interval_at(opened + idle_timeout, idle_timeout);
+    // When the idle timer's next tick is due, counted from `opened` as the timer counts.
+    let mut next_check = idle_timeout;
+    // The stop signal and the idle timer wake this task when they fire, so after the first poll
+    // (which registers them) each wake only reads a flag and the clock, not their futures: the
+    // connection is woken a few times per request, these rarely.
+    let stop_seen = stop.clone();
+    let stopping = stop.changed();
+    tokio::pin!(stopping);
+    let mut registered = false;
+    // Ready(true): the connection ended on its own; Ready(false): stop or idle, close it.
+    let ended = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = connection.as_mut().poll(cx) {
+            if let Err(err) = result {
+                tracing::debug!(%peer, error = %err, "connection ended with an error");
             }
-            _ = stop.changed() => break,
-            _ = idle_check.tick() => {
+            return Poll::Ready(true);
+        }
+        let first = !std::mem::replace(&mut registered, true);
+        if (first || stop_seen.has_changed().unwrap_or(true))
+            && stopping.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(false);
+        }
+        if first || opened.elapsed() >= next_check {
+            while idle_check.poll_tick(cx).is_ready() {
                 let now = activity.moves();
                 if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
-                    break;
+                    return Poll::Ready(false);
                 }
                 seen = now;
+                next_check += idle_check.period();
             }
         }
+        Poll::Pending
+    })
+    .await;
+    if ended {
+        return;
     }
     // Shutting down, or idle: finish what is in flight, then close.
     connection.as_mut().graceful_shutdown();
