@@ -63,14 +63,29 @@ pub struct Record {
 }
 
 /// A record as the journal keeps it: numbered, cut to size, and weighed. Its headers are
-/// copied out of the request's map (see [`Packed`]); the record's own map is left empty.
+/// copied out of the request's map (see [`Packed`]), and the map is not kept.
 #[derive(Debug, Clone)]
 struct Kept {
     seq: u64,
-    record: Record,
+    record: Summary,
     headers: Packed,
     truncated: bool,
     bytes: usize,
+}
+
+/// A [`Record`] without its header map.
+#[derive(Debug, Clone)]
+struct Summary {
+    arrived_ms: u64,
+    method: hyper::Method,
+    path: String,
+    query: Option<String>,
+    outcome: &'static str,
+    rule: &'static str,
+    status: Option<u16>,
+    gate: &'static str,
+    delay_ms: Option<u64>,
+    micros: u64,
 }
 
 /// `value` cut to [`MAX_VALUE_BYTES`] (at a character boundary), and whether it was cut; a
@@ -119,25 +134,17 @@ fn redacted_secret(value: &[u8]) -> String {
 /// the request's map would pin that buffer (kilobytes) per journal entry and make hyper
 /// allocate a fresh one for every request. One small copy per request is much cheaper.
 #[derive(Debug, Clone, Default)]
-struct Packed(Box<[u8]>);
+struct Packed(Vec<u8>);
 
 impl Packed {
     /// The headers, secrets cut to their last four characters (see [`SECRETS`]) and values
     /// longer than [`MAX_VALUE_BYTES`] cut there; and whether any was cut for length.
     fn pack(headers: &HeaderMap) -> (Packed, bool) {
-        let secret = |name: &hyper::header::HeaderName| SECRETS.contains(&name.as_str());
-        // Sized exactly for the usual headers (ASCII secrets, values under the cut), so the
-        // buffer is allocated once and never shrunk.
+        // Room for every pair as received (a secret only shrinks, and only a value past the cut
+        // grows, by its mark): one allocation, in one pass.
         let size: usize = headers
             .iter()
-            .map(|(name, value)| {
-                let kept = if secret(name) {
-                    ascii_secret_kept(value.as_bytes()).len() + ELLIPSIS.len()
-                } else {
-                    value.len().min(MAX_VALUE_BYTES + 32)
-                };
-                8 + name.as_str().len() + kept
-            })
+            .map(|(name, value)| 8 + name.as_str().len() + value.len().min(MAX_VALUE_BYTES + 32))
             .sum();
         let mut buf = Vec::with_capacity(size);
         let mut truncated = false;
@@ -149,9 +156,10 @@ impl Packed {
             buf.extend_from_slice(bytes);
         };
         for (name, value) in headers {
-            put(&mut buf, name.as_str().as_bytes());
+            let name = name.as_str();
+            put(&mut buf, name.as_bytes());
             let bytes = value.as_bytes();
-            if secret(name) {
+            if SECRETS.contains(&name) {
                 if bytes.is_ascii() {
                     // What `redacted_secret` gives, without building it.
                     let tail = ascii_secret_kept(bytes);
@@ -170,7 +178,7 @@ impl Packed {
                 put(&mut buf, bytes);
             }
         }
-        (Packed(buf.into_boxed_slice()), truncated)
+        (Packed(buf), truncated)
     }
 
     /// The pairs, in the order packed.
@@ -192,27 +200,45 @@ impl Packed {
 }
 
 impl Kept {
-    fn new(mut record: Record) -> Kept {
-        let mut truncated = false;
-        let (path, cut_path) = cut(std::mem::take(&mut record.path));
-        record.path = path;
-        truncated |= cut_path;
-        if let Some(query) = record.query.take() {
-            let (query, cut_query) = cut(query);
-            record.query = Some(query);
-            truncated |= cut_query;
-        }
-        let (headers, cut_header) = Packed::pack(&record.headers);
-        truncated |= cut_header;
+    fn new(record: Record) -> Kept {
+        let Record {
+            arrived_ms,
+            method,
+            path,
+            query,
+            headers,
+            outcome,
+            rule,
+            status,
+            gate,
+            delay_ms,
+            micros,
+        } = record;
+        let (path, cut_path) = cut(path);
+        let (query, cut_query) = match query.map(cut) {
+            Some((query, cut_query)) => (Some(query), cut_query),
+            None => (None, false),
+        };
+        let (packed, cut_header) = Packed::pack(&headers);
         // Dropped here, outside the journal's lock, releasing the connection's buffer.
-        record.headers = HeaderMap::new();
-        let bytes =
-            200 + record.path.len() + record.query.as_ref().map_or(0, String::len) + headers.len();
+        drop(headers);
+        let bytes = 200 + path.len() + query.as_ref().map_or(0, String::len) + packed.len();
         Kept {
             seq: 0,
-            record,
-            headers,
-            truncated,
+            record: Summary {
+                arrived_ms,
+                method,
+                path,
+                query,
+                outcome,
+                rule,
+                status,
+                gate,
+                delay_ms,
+                micros,
+            },
+            headers: packed,
+            truncated: cut_path || cut_query || cut_header,
             bytes,
         }
     }
