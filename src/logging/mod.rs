@@ -186,14 +186,11 @@ impl Line {
             self.date = livechat_mock::base::clock::utc_date_time(secs);
         }
         self.text.push_str(&self.date);
-        let mut digits = ['0'; 6];
-        let mut rest = micros;
-        for digit in digits.iter_mut().rev() {
-            *digit = char::from(b'0' + (rest % 10) as u8);
-            rest /= 10;
-        }
+        // Six digits, zero-padded: a seventh leading digit written and skipped.
+        let mut digits = itoa::Buffer::new();
+        let padded = digits.format(1_000_000 + micros % 1_000_000);
         self.text.push('.');
-        self.text.extend(digits);
+        self.text.push_str(padded.get(1..).unwrap_or(padded));
         self.text.push_str("Z ");
     }
 }
