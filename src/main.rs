@@ -129,7 +129,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dropped = logging.dropped.clone();
+    let dropped = logging.writer.clone();
     let result = runtime.block_on(run(config, coverage_report, dropped.clone()));
     drop(runtime);
     drop(logging); // writes the lines still queued, before any error is printed
@@ -149,7 +149,7 @@ fn main() -> ExitCode {
 async fn run(
     config: Config,
     coverage_report: Option<PathBuf>,
-    dropped: logging::Dropped,
+    dropped: logging::BatchWriter,
 ) -> Result<(), Error> {
     // Say so when log lines had to be dropped (checked every 10 s, only when the count grew).
     tokio::spawn(async move {

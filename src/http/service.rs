@@ -22,7 +22,7 @@ pub use crate::base::response::{
 use crate::base::response_body::MockBody;
 use crate::control::routes;
 use crate::data::config::{Admin, Cors};
-use crate::run::journal::{Record, redact_in_place};
+use crate::run::journal::{Record, Served, redact_in_place};
 use crate::run::outcome::{Delivery, Headers, Reply, Verdict};
 use crate::run::state::AppState;
 
@@ -169,12 +169,7 @@ where
                         StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
                         _ => "bad-body",
                     };
-                    let routed = Routed {
-                        action: Action::Respond(response),
-                        outcome,
-                        rule: Rule::Limits,
-                        gate: Gate::None,
-                    };
+                    let routed = limited(response, outcome);
                     return deliver(record(
                         &state, started, arrived_ms, parts, headers, routed, None,
                     ))
@@ -188,12 +183,7 @@ where
         }
     };
     if let Some((response, outcome)) = early {
-        let routed = Routed {
-            action: Action::Respond(response),
-            outcome,
-            rule: Rule::Limits,
-            gate: Gate::None,
-        };
+        let routed = limited(response, outcome);
         return deliver(record(
             &state, started, arrived_ms, parts, headers, routed, None,
         ))
@@ -209,6 +199,16 @@ where
         &state, started, arrived_ms, parts, headers, routed, draw.delay,
     ))
     .await
+}
+
+/// A refusal by one of the mock's limits, sent as it is.
+fn limited(response: HttpResponse, outcome: &'static str) -> Routed {
+    Routed {
+        action: Action::Respond(response),
+        outcome,
+        rule: Rule::Limits,
+        gate: Gate::None,
+    }
 }
 
 /// Sends what was recorded: the answer now, or after hanging (a hang is the only wait).
@@ -275,17 +275,19 @@ fn record(
     );
     if state.journal.is_enabled() {
         state.journal.record(Record {
-            arrived_ms,
-            method: parts.method,
-            path: parts.path,
-            query: parts.query,
+            served: Served {
+                arrived_ms,
+                method: parts.method,
+                path: parts.path,
+                query: parts.query,
+                outcome: routed.outcome,
+                rule: routed.rule.as_str(),
+                status,
+                gate: routed.gate.as_str(),
+                delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                micros,
+            },
             headers,
-            outcome: routed.outcome,
-            rule: routed.rule.as_str(),
-            status,
-            gate: routed.gate.as_str(),
-            delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-            micros,
         });
     }
     match routed.action {

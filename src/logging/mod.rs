@@ -23,13 +23,13 @@ use tracing_subscriber::registry::LookupSpan;
 
 mod writer;
 
-pub use writer::Dropped;
+pub use writer::BatchWriter;
 
-/// The log writer: its thread's guard (dropping it writes what is queued) and the count of
-/// lines it had to drop.
+/// The log writer: its thread's guard (dropping it writes what is queued) and a handle that
+/// counts the lines it had to drop.
 pub struct Logging {
     _flusher: writer::Flusher,
-    pub dropped: Dropped,
+    pub writer: BatchWriter,
 }
 
 /// At most this many bytes of log lines wait for stderr (about 50,000 request lines).
@@ -44,8 +44,9 @@ const QUEUED_BYTES: usize = 8 << 20;
 /// When the log thread cannot be started.
 pub fn init_logging_at(format: LogFormat, default: &str) -> std::io::Result<Logging> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let (writer, flusher, dropped) = writer::batching(std::io::stderr(), QUEUED_BYTES)?;
+    let (writer, flusher) = writer::batching(std::io::stderr(), QUEUED_BYTES)?;
     let queue = writer.clone();
+    let handle = writer.clone();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
@@ -67,7 +68,7 @@ pub fn init_logging_at(format: LogFormat, default: &str) -> std::io::Result<Logg
     }
     Ok(Logging {
         _flusher: flusher,
-        dropped,
+        writer: handle,
     })
 }
 
@@ -421,7 +422,7 @@ mod tests {
     #[test]
     fn request_lines_queued_directly_keep_their_bytes_and_their_place() {
         let output = Captured::default();
-        let (queue, flusher, _) = writer::batching(output.clone(), 1 << 20).expect("thread");
+        let (queue, flusher) = writer::batching(output.clone(), 1 << 20).expect("thread");
         let before = fast_lines();
         let stock = Captured::default();
         let writer = stock.clone();

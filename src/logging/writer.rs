@@ -29,10 +29,6 @@ pub struct Flusher {
     thread: Option<JoinHandle<()>>,
 }
 
-/// The count of lines dropped because stderr was behind.
-#[derive(Clone)]
-pub struct Dropped(Arc<Shared>);
-
 struct Shared {
     queue: Mutex<Queue>,
     /// Wakes the writing thread early: the buffer is half full, or the writer is closing.
@@ -75,7 +71,7 @@ impl Shared {
 pub fn batching<W: Write + Send + 'static>(
     mut out: W,
     limit: usize,
-) -> io::Result<(BatchWriter, Flusher, Dropped)> {
+) -> io::Result<(BatchWriter, Flusher)> {
     let shared = Arc::new(Shared {
         queue: Mutex::new(Queue::default()),
         wake: Condvar::new(),
@@ -114,10 +110,9 @@ pub fn batching<W: Write + Send + 'static>(
             shared: shared.clone(),
         },
         Flusher {
-            shared: shared.clone(),
+            shared,
             thread: Some(thread),
         },
-        Dropped(shared),
     ))
 }
 
@@ -128,9 +123,10 @@ impl BatchWriter {
     }
 }
 
-impl Dropped {
+impl BatchWriter {
+    /// The count of lines dropped because stderr was behind.
     pub fn dropped_lines(&self) -> u64 {
-        self.0.dropped.load(Ordering::Relaxed)
+        self.shared.dropped.load(Ordering::Relaxed)
     }
 }
 
@@ -198,7 +194,7 @@ mod tests {
     #[test]
     fn lines_arrive_whole_and_in_order_and_the_last_ones_on_drop() {
         let output = Output::default();
-        let (writer, flusher, dropped) = batching(output.clone(), 1 << 20).expect("thread");
+        let (writer, flusher) = batching(output.clone(), 1 << 20).expect("thread");
         for n in 0..1000 {
             writer
                 .make_writer()
@@ -208,13 +204,13 @@ mod tests {
         drop(flusher);
         let expected: String = (0..1000).map(|n| format!("line {n}\n")).collect();
         assert_eq!(text(&output), expected);
-        assert_eq!(dropped.dropped_lines(), 0);
+        assert_eq!(writer.dropped_lines(), 0);
     }
 
     #[test]
     fn lines_are_written_without_waiting_for_the_end() {
         let output = Output::default();
-        let (writer, _flusher, _) = batching(output.clone(), 1 << 20).expect("thread");
+        let (writer, _flusher) = batching(output.clone(), 1 << 20).expect("thread");
         writer
             .make_writer()
             .write_all(b"listening\n")
@@ -231,7 +227,7 @@ mod tests {
     fn a_stalled_output_drops_and_counts_lines_instead_of_blocking() {
         let output = Output::default();
         let stalled = output.stall.lock().expect("stall");
-        let (writer, flusher, dropped) = batching(output.clone(), 100).expect("thread");
+        let (writer, flusher) = batching(output.clone(), 100).expect("thread");
         // The first line is taken by the writing thread, which then waits on the stalled output.
         writer.make_writer().write_all(b"first\n").expect("queued");
         let waited = std::time::Instant::now();
@@ -246,7 +242,7 @@ mod tests {
                 .write_all(format!("line {n:>4}\n").as_bytes())
                 .expect("never blocks");
         }
-        assert_eq!(dropped.dropped_lines(), 5);
+        assert_eq!(writer.dropped_lines(), 5);
         drop(stalled);
         drop(flusher);
         let kept: String = (0..10).map(|n| format!("line {n:>4}\n")).collect();

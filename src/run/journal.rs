@@ -47,13 +47,19 @@ pub struct Entry {
 /// listed.
 #[derive(Debug, Clone)]
 pub struct Record {
+    pub served: Served,
+    /// As received: [`Journal::record`] cuts the secrets before it keeps anything, so the
+    /// whole token is never stored.
+    pub headers: HeaderMap,
+}
+
+/// What a record says besides its headers; kept as it is (path and query cut to size).
+#[derive(Debug, Clone)]
+pub struct Served {
     pub arrived_ms: u64,
     pub method: hyper::Method,
     pub path: String,
     pub query: Option<String>,
-    /// As received: [`Journal::record`] cuts the secrets before it keeps anything, so the
-    /// whole token is never stored.
-    pub headers: HeaderMap,
     pub outcome: &'static str,
     pub rule: &'static str,
     pub status: Option<u16>,
@@ -67,25 +73,10 @@ pub struct Record {
 #[derive(Debug, Clone)]
 struct Kept {
     seq: u64,
-    record: Summary,
+    record: Served,
     headers: Packed,
     truncated: bool,
     bytes: usize,
-}
-
-/// A [`Record`] without its header map.
-#[derive(Debug, Clone)]
-struct Summary {
-    arrived_ms: u64,
-    method: hyper::Method,
-    path: String,
-    query: Option<String>,
-    outcome: &'static str,
-    rule: &'static str,
-    status: Option<u16>,
-    gate: &'static str,
-    delay_ms: Option<u64>,
-    micros: u64,
 }
 
 /// `value` cut to [`MAX_VALUE_BYTES`] (at a character boundary), and whether it was cut; a
@@ -202,41 +193,24 @@ impl Packed {
 impl Kept {
     fn new(record: Record) -> Kept {
         let Record {
-            arrived_ms,
-            method,
-            path,
-            query,
+            served: mut record,
             headers,
-            outcome,
-            rule,
-            status,
-            gate,
-            delay_ms,
-            micros,
         } = record;
-        let (path, cut_path) = cut(path);
-        let (query, cut_query) = match query.map(cut) {
+        let (path, cut_path) = cut(std::mem::take(&mut record.path));
+        record.path = path;
+        let (query, cut_query) = match record.query.take().map(cut) {
             Some((query, cut_query)) => (Some(query), cut_query),
             None => (None, false),
         };
+        record.query = query;
         let (packed, cut_header) = Packed::pack(&headers);
         // Dropped here, outside the journal's lock, releasing the connection's buffer.
         drop(headers);
-        let bytes = 200 + path.len() + query.as_ref().map_or(0, String::len) + packed.len();
+        let bytes =
+            200 + record.path.len() + record.query.as_ref().map_or(0, String::len) + packed.len();
         Kept {
             seq: 0,
-            record: Summary {
-                arrived_ms,
-                method,
-                path,
-                query,
-                outcome,
-                rule,
-                status,
-                gate,
-                delay_ms,
-                micros,
-            },
+            record,
             headers: packed,
             truncated: cut_path || cut_query || cut_header,
             bytes,
@@ -482,17 +456,19 @@ mod tests {
 
     fn entry(n: u16) -> Record {
         Record {
-            arrived_ms: 0,
-            method: hyper::Method::GET,
-            path: "/p".into(),
-            query: None,
+            served: Served {
+                arrived_ms: 0,
+                method: hyper::Method::GET,
+                path: "/p".into(),
+                query: None,
+                outcome: "ok",
+                rule: "fixtures",
+                status: Some(n),
+                gate: "passed",
+                delay_ms: None,
+                micros: 0,
+            },
             headers: HeaderMap::new(),
-            outcome: "ok",
-            rule: "fixtures",
-            status: Some(n),
-            gate: "passed",
-            delay_ms: None,
-            micros: 0,
         }
     }
 
