@@ -70,7 +70,7 @@ pub use data::fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtu
 #[cfg(feature = "generate")]
 pub use data::generate::write_fixture_file as write_generated;
 pub use data::schema::{SchemaSet, SchemaSource, Violation};
-pub use http::service::REQUEST_LOG_TARGET;
+pub use http::request_log::{REQUEST_LOG_TARGET, RequestLine, RequestLog, install_request_log};
 pub use run::expectations::Expectation;
 pub use run::journal::Entry as JournalEntry;
 pub use server::builder::MockServerBuilder;

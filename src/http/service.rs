@@ -10,6 +10,7 @@ use hyper::body::Body;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
+use super::request_log::{RequestLine, log_request};
 use crate::api::body::read_within;
 use crate::api::companion;
 use crate::api::request::RequestParts;
@@ -66,10 +67,6 @@ const ALLOW_METHODS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_METHODS)
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped on purpose by the {0} fault")]
 pub struct InjectedFault(&'static str);
-
-/// The target of the one log line per answered request (`RUST_LOG=livechat_mock::request=off`
-/// silences it alone; the binary formats it on a path of its own).
-pub const REQUEST_LOG_TARGET: &str = "livechat_mock::request";
 
 /// What routing came to.
 enum Action {
@@ -264,15 +261,14 @@ fn record(
         status,
     });
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    tracing::info!(
-        target: REQUEST_LOG_TARGET,
-        method = %parts.method,
-        path = %crate::run::journal::redacted_path(&parts.path),
-        status = status.unwrap_or(0),
-        outcome = routed.outcome,
-        rule = routed.rule.as_str(),
+    log_request(&RequestLine {
+        method: &parts.method,
+        path: &crate::run::journal::redacted_path(&parts.path),
+        status: status.unwrap_or(0),
+        outcome: routed.outcome,
+        rule: routed.rule.as_str(),
         micros,
-    );
+    });
     if state.journal.is_enabled() {
         state.journal.record(Record {
             served: Served {

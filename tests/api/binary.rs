@@ -284,6 +284,71 @@ async fn watch_serves_a_valid_edit_and_keeps_the_last_good_data_after_a_bad_one(
     );
 }
 
+/// Starts the binary with `RUST_LOG` set, serves one request, stops it: its stderr.
+async fn one_request_logged_at(rust_log: &str) -> String {
+    let mut child = binary(&["--port", "0"])
+        .env("RUST_LOG", rust_log)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    tokio::io::AsyncBufReadExt::read_line(
+        &mut tokio::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .await
+    .unwrap();
+    let uri = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let (status, _) = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    assert_eq!(status, 200);
+    stop_and_read_stderr(&mut child).await
+}
+
+// The text log's request line is written by the binary's own writer (`src/logging`), not the
+// stock format: its whole line is pinned here, and `RUST_LOG` still governs it.
+#[tokio::test]
+async fn the_text_request_line_is_whole_and_rust_log_still_filters_it() {
+    let stderr = one_request_logged_at("info").await;
+    let request: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("livechat_mock::request"))
+        .collect();
+    assert_eq!(request.len(), 1, "{stderr}");
+    let (stamp, rest) = request[0].split_at(27);
+    assert!(
+        stamp.len() == 27
+            && stamp.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                10 => b == b'T',
+                13 | 16 => b == b':',
+                19 => b == b'.',
+                26 => b == b'Z',
+                _ => b.is_ascii_digit(),
+            }),
+        "{stamp}"
+    );
+    let micros = rest
+        .strip_prefix(
+            "  INFO livechat_mock::request: method=GET path=/api/v1/livechat/visitors.info \
+             status=200 outcome=\"ok\" rule=\"fixtures\" micros=",
+        )
+        .unwrap_or_else(|| panic!("{rest}"));
+    assert!(micros.parse::<u64>().is_ok(), "{micros}");
+
+    for quiet in ["info,livechat_mock::request=off", "warn"] {
+        let stderr = one_request_logged_at(quiet).await;
+        assert!(
+            !stderr.contains("livechat_mock::request"),
+            "{quiet}: {stderr}"
+        );
+    }
+    let stderr = one_request_logged_at("info,livechat_mock::request=off").await;
+    assert!(stderr.contains(" INFO "), "other info lines stay: {stderr}");
+}
+
 #[tokio::test]
 async fn json_logs_are_one_object_per_line_with_stable_keys() {
     let (mut child, uri) = start_binary(&["--log-format", "json"]).await;
