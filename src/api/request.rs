@@ -1,6 +1,9 @@
-//! The parts of an HTTP request the mock reads, copied out of hyper's request once, so the
-//! endpoint is a plain function that tests can call without a socket.
+//! The parts of an HTTP request the mock reads, picked out of hyper's request once, so the
+//! endpoint is a plain function that tests can call without a socket. They borrow from the
+//! request's head (a value is copied only when it must be rewritten: a repeated header joined,
+//! a non-ASCII byte read as Latin-1), so reading a request allocates nothing.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 #[cfg(any(test, feature = "fuzzing"))]
 use std::net::Ipv4Addr;
@@ -15,21 +18,21 @@ pub(crate) use crate::base::text::{header, header_value_text};
 
 /// An incoming request, reduced to what decides the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestParts {
+pub struct RequestParts<'h> {
     pub method: Method,
     /// The path exactly as sent (no decoding, no normalisation).
-    pub path: String,
+    pub path: &'h str,
     /// The raw query string after `?`, if any.
-    pub query: Option<String>,
-    pub user_id: Option<String>,
-    pub auth_token: Option<String>,
-    pub origin: Option<String>,
-    pub access_control_request_method: Option<String>,
-    pub content_type: Option<String>,
-    pub host: Option<String>,
-    pub user_agent: Option<String>,
-    pub x_real_ip: Option<String>,
-    pub x_forwarded_for: Option<String>,
+    pub query: Option<&'h str>,
+    pub user_id: Option<Cow<'h, str>>,
+    pub auth_token: Option<Cow<'h, str>>,
+    pub origin: Option<Cow<'h, str>>,
+    pub access_control_request_method: Option<Cow<'h, str>>,
+    pub content_type: Option<Cow<'h, str>>,
+    pub host: Option<Cow<'h, str>>,
+    pub user_agent: Option<Cow<'h, str>>,
+    pub x_real_ip: Option<Cow<'h, str>>,
+    pub x_forwarded_for: Option<Cow<'h, str>>,
     /// The client's address: what the rate limiter keys on.
     pub peer: IpAddr,
     /// An outcome asked for in the headers (`Prefer`, `x-mock-response-*`), or why the ask is
@@ -37,25 +40,25 @@ pub struct RequestParts {
     pub selection: Result<Option<(Choice, Convention)>, String>,
 }
 
-impl RequestParts {
+impl<'h> RequestParts<'h> {
     /// The parts of a request from an unknown peer (loopback), for callers without a socket.
     #[cfg(any(test, feature = "fuzzing"))]
-    pub fn from_request<B>(request: &Request<B>) -> RequestParts {
+    pub fn from_request<B>(request: &'h Request<B>) -> RequestParts<'h> {
         let peer = IpAddr::V4(Ipv4Addr::LOCALHOST);
         RequestParts::from_parts(request.method(), request.uri(), request.headers(), peer)
     }
 
     /// The parts of a request head that `peer` sent.
-    pub fn from_head(head: &hyper::http::request::Parts, peer: IpAddr) -> RequestParts {
+    pub fn from_head(head: &'h hyper::http::request::Parts, peer: IpAddr) -> RequestParts<'h> {
         RequestParts::from_parts(&head.method, &head.uri, &head.headers, peer)
     }
 
     fn from_parts(
         method: &Method,
-        uri: &hyper::Uri,
-        headers: &HeaderMap,
+        uri: &'h hyper::Uri,
+        headers: &'h HeaderMap,
         peer: IpAddr,
-    ) -> RequestParts {
+    ) -> RequestParts<'h> {
         // One pass over the headers (a handful) instead of a hash lookup per name read.
         const NAMES: [&str; 12] = [
             "x-user-id",
@@ -71,15 +74,16 @@ impl RequestParts {
             "x-real-ip",
             "x-forwarded-for",
         ];
-        let mut found: [Option<String>; 12] = Default::default();
+        let mut found: [Option<Cow<'h, str>>; 12] = Default::default();
         for (name, value) in headers {
             if let Some(slot) = NAMES.iter().position(|n| *n == name.as_str()) {
                 let text = header_value_text(value);
                 found[slot] = Some(match found[slot].take() {
-                    Some(mut joined) => {
+                    Some(first) => {
+                        let mut joined = first.into_owned();
                         joined.push_str(", ");
                         joined.push_str(&text);
-                        joined
+                        Cow::Owned(joined)
                     }
                     None => text,
                 });
@@ -101,8 +105,8 @@ impl RequestParts {
         ] = found;
         RequestParts {
             method: method.clone(),
-            path: uri.path().to_string(),
-            query: uri.query().map(str::to_string),
+            path: uri.path(),
+            query: uri.query(),
             user_id,
             auth_token,
             origin,
@@ -133,6 +137,6 @@ mod tests {
         let parts = RequestParts::from_request(&request);
         assert_eq!(parts.user_id.as_deref(), Some("a, b"));
         assert_eq!(parts.auth_token, None);
-        assert_eq!(parts.query.as_deref(), Some("visitorId=x"));
+        assert_eq!(parts.query, Some("visitorId=x"));
     }
 }

@@ -111,7 +111,7 @@ fn coercion(version: Version) -> ArrayCoercion {
 
 /// The `visitorId` of the request as the emulated version reads it.
 fn visitor_id(request: &RequestParts, state: &AppState) -> Result<String, query::ParamError> {
-    query::visitor_id(request.query.as_deref(), coercion(state.version))
+    query::visitor_id(request.query, coercion(state.version))
 }
 
 /// The real server's checks in its order: authentication (401), permission (403), rate limit
@@ -252,18 +252,24 @@ mod tests {
         "gb0aRSmCXnlFWXGyGuEFqrLWoxALCIgPD0Ituzb7lLM",
     );
 
-    fn parts(query: &str, user: Option<(&str, &str)>) -> RequestParts {
+    fn request(query: &str, user: Option<(&str, &str)>) -> hyper::Request<()> {
         let mut request = hyper::Request::builder().uri(format!("{PATH}?{query}"));
         if let Some((id, token)) = user {
             request = request
                 .header("X-User-Id", id)
                 .header("X-Auth-Token", token);
         }
-        RequestParts::from_request(&request.body(()).unwrap())
+        request.body(()).unwrap()
     }
 
     fn outcome(state: &AppState, query: &str, user: Option<(&str, &str)>) -> OutcomeId {
-        decide(&parts(query, user), state, None).outcome.id()
+        decide(
+            &RequestParts::from_request(&request(query, user)),
+            state,
+            None,
+        )
+        .outcome
+        .id()
     }
 
     #[test]
@@ -286,7 +292,11 @@ mod tests {
             outcome(&state, "visitorId=nope", Some(AGENT)),
             OutcomeId::VisitorNotFound
         );
-        let decision = decide(&parts(found, Some(AGENT)), &state, None);
+        let decision = decide(
+            &RequestParts::from_request(&request(found, Some(AGENT))),
+            &state,
+            None,
+        );
         assert_eq!(
             (decision.outcome.id(), decision.rule),
             (OutcomeId::Ok, Rule::Fixtures)
@@ -300,7 +310,11 @@ mod tests {
             ..Config::default()
         })
         .unwrap();
-        let decision = decide(&parts("", Some(PLAIN_USER)), &state, None);
+        let decision = decide(
+            &RequestParts::from_request(&request("", Some(PLAIN_USER))),
+            &state,
+            None,
+        );
         assert!(matches!(
             decision.outcome,
             Outcome::InvalidParams(ParamError::MissingVisitorId)
@@ -314,13 +328,17 @@ mod tests {
             ..Config::default()
         })
         .unwrap();
-        let decision = decide(&parts("visitorId=x", Some(AGENT)), &state, None);
+        let decision = decide(
+            &RequestParts::from_request(&request("visitorId=x", Some(AGENT))),
+            &state,
+            None,
+        );
         assert_eq!(
             (decision.outcome.id(), decision.rule),
             (OutcomeId::ServerError, Rule::GlobalOutcome)
         );
         let fault = decide(
-            &parts("visitorId=x", Some(AGENT)),
+            &RequestParts::from_request(&request("visitorId=x", Some(AGENT))),
             &state,
             Some(OutcomeId::Reset),
         );

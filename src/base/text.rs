@@ -1,6 +1,8 @@
 //! Text as the server reads it and as the mock shows it: header bytes read as Node reads them,
 //! and secrets cut to their last four characters wherever they would be shown.
 
+use std::borrow::Cow;
+
 use hyper::header::HeaderMap;
 
 /// Bytes read as Latin-1, as Node reads header values.
@@ -12,12 +14,12 @@ pub(crate) fn latin1(bytes: &[u8]) -> String {
     }
 }
 
-/// A header value read as Latin-1: visible ASCII (nearly every value) is taken as it is, checked
-/// once, without the UTF-8 validation [`latin1`] needs for arbitrary bytes.
-pub(crate) fn header_value_text(value: &hyper::header::HeaderValue) -> String {
+/// A header value read as Latin-1: visible ASCII (nearly every value) is borrowed as it is,
+/// checked once, without the UTF-8 validation [`latin1`] needs for arbitrary bytes.
+pub(crate) fn header_value_text(value: &hyper::header::HeaderValue) -> Cow<'_, str> {
     match value.to_str() {
-        Ok(text) => text.to_owned(),
-        Err(_) => latin1(value.as_bytes()),
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(latin1(value.as_bytes())),
     }
 }
 
@@ -26,7 +28,7 @@ pub(crate) fn header_value_text(value: &hyper::header::HeaderValue) -> String {
 pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     let mut values = headers.get_all(name).iter();
     let first = values.next()?;
-    let mut joined = header_value_text(first);
+    let mut joined = header_value_text(first).into_owned();
     for value in values {
         joined.push_str(", ");
         joined.push_str(&header_value_text(value));

@@ -127,19 +127,9 @@ where
     }
 
     let arrived_ms = state.clock.now_ms();
-    let (mut head, request_body) = request.into_parts();
+    let (head, request_body) = request.into_parts();
     let parts = RequestParts::from_head(&head, peer);
-    // The journal and the expectations take the request's own header map (moved, not copied);
-    // the journal cuts the secrets as it packs them, the expectations see them cut here.
-    let headers = if state.journal.is_enabled() || !state.expectations.is_empty() {
-        let mut headers = std::mem::take(&mut head.headers);
-        if !state.expectations.is_empty() {
-            redact_in_place(&mut headers);
-        }
-        headers
-    } else {
-        hyper::HeaderMap::new()
-    };
+    let headers = &head.headers;
     let target_len = head.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     let early = if target_len > state.config.limits.max_uri_bytes {
         Some((empty(StatusCode::URI_TOO_LONG), "uri-too-long"))
@@ -156,7 +146,7 @@ where
     let body = match early {
         Some(_) => Bytes::new(),
         // Only the companion POSTs have a body worth reading; the rest is never buffered.
-        None if parts.method == Method::POST && companion::takes_body(&parts.path) => {
+        None if parts.method == Method::POST && companion::takes_body(parts.path) => {
             let limits = &state.config.limits;
             match read_within(request_body, limits.max_body_bytes, limits.body_timeout).await {
                 Ok(body) => body,
@@ -168,7 +158,7 @@ where
                     };
                     let routed = limited(response, outcome);
                     return deliver(record(
-                        &state, started, arrived_ms, parts, headers, routed, None,
+                        &state, started, arrived_ms, &parts, headers, routed, None,
                     ))
                     .await;
                 }
@@ -182,7 +172,7 @@ where
     if let Some((response, outcome)) = early {
         let routed = limited(response, outcome);
         return deliver(record(
-            &state, started, arrived_ms, parts, headers, routed, None,
+            &state, started, arrived_ms, &parts, headers, routed, None,
         ))
         .await;
     }
@@ -193,7 +183,7 @@ where
         tokio::time::sleep(delay).await;
     }
     deliver(record(
-        &state, started, arrived_ms, parts, headers, routed, draw.delay,
+        &state, started, arrived_ms, &parts, headers, routed, draw.delay,
     ))
     .await
 }
@@ -232,8 +222,8 @@ fn record(
     state: &AppState,
     started: Instant,
     arrived_ms: u64,
-    parts: RequestParts,
-    headers: HeaderMap,
+    parts: &RequestParts<'_>,
+    headers: &HeaderMap,
     routed: Routed,
     delay: Option<Duration>,
 ) -> Recorded {
@@ -244,7 +234,7 @@ fn record(
     let head = parts.method == Method::HEAD;
     state.coverage.count(&crate::run::coverage::Sent {
         method: &parts.method,
-        path: &parts.path,
+        path: parts.path,
         status,
         outcome: routed.outcome,
         body: match &routed.action {
@@ -252,18 +242,23 @@ fn record(
             Action::Reset | Action::Hang => &[],
         },
     });
-    state.expectations.observe(&crate::run::expectations::Seen {
-        method: parts.method.as_str(),
-        path: &parts.path,
-        query: parts.query.as_deref(),
-        headers: &headers,
-        outcome: routed.outcome,
-        status,
-    });
+    if !state.expectations.is_empty() {
+        // Expectations see the headers with their secrets cut, as the journal keeps them.
+        let mut redacted = headers.clone();
+        redact_in_place(&mut redacted);
+        state.expectations.observe(&crate::run::expectations::Seen {
+            method: parts.method.as_str(),
+            path: parts.path,
+            query: parts.query,
+            headers: &redacted,
+            outcome: routed.outcome,
+            status,
+        });
+    }
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     log_request(&RequestLine {
         method: &parts.method,
-        path: &crate::run::journal::redacted_path(&parts.path),
+        path: &crate::run::journal::redacted_path(parts.path),
         status: status.unwrap_or(0),
         outcome: routed.outcome,
         rule: routed.rule.as_str(),
@@ -273,9 +268,7 @@ fn record(
         state.journal.record(Record {
             served: Served {
                 arrived_ms,
-                method: parts.method,
-                path: parts.path,
-                query: parts.query,
+                method: parts.method.clone(),
                 outcome: routed.outcome,
                 rule: routed.rule.as_str(),
                 status,
@@ -283,6 +276,8 @@ fn record(
                 delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 micros,
             },
+            path: parts.path,
+            query: parts.query,
             headers,
         });
     }
@@ -322,7 +317,7 @@ fn route(
         return plain(preflight(&state.cors, parts), "preflight");
     }
     let reading = parts.method == Method::GET || parts.method == Method::HEAD;
-    let companion_route = match (&parts.method, parts.path.as_str()) {
+    let companion_route = match (&parts.method, parts.path) {
         (&Method::POST, companion::LOGIN_PATH) => Some(Route::Login),
         (&Method::POST, companion::VISITOR_PATH) => Some(Route::RegisterVisitor),
         (method, path) if companion::token_in_path(path).is_some() => {
@@ -391,7 +386,7 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
         }
         None => None,
     };
-    let token = || companion::token_in_path(&parts.path).unwrap_or_default();
+    let token = || companion::token_in_path(parts.path).unwrap_or_default();
     let params = || crate::api::body::parse(parts.content_type.as_deref(), body);
     let host = parts.host.as_deref().unwrap_or_default();
     let (mut reply, outcome) = match route {

@@ -42,24 +42,24 @@ pub struct Entry {
     pub truncated: bool,
 }
 
-/// A served request as the request path records it: cheap to take (the request's own header
-/// map, moved), packed with its secrets cut when recorded, turned into an [`Entry`] only when
-/// listed.
+/// A served request as the request path records it: what it borrows from the request (path,
+/// query, header map) is copied into one packed buffer when recorded, secrets cut, and turned
+/// into an [`Entry`] only when listed.
 #[derive(Debug, Clone)]
-pub struct Record {
+pub struct Record<'r> {
     pub served: Served,
-    /// As received: [`Journal::record`] cuts the secrets before it keeps anything, so the
-    /// whole token is never stored.
-    pub headers: HeaderMap,
+    pub path: &'r str,
+    pub query: Option<&'r str>,
+    /// As received: [`Journal::record`] cuts the secrets as it packs them, so the whole token is
+    /// never stored.
+    pub headers: &'r HeaderMap,
 }
 
-/// What a record says besides its headers; kept as it is (path and query cut to size).
+/// What a record says besides what it borrows from the request; kept as it is.
 #[derive(Debug, Clone)]
 pub struct Served {
     pub arrived_ms: u64,
     pub method: hyper::Method,
-    pub path: String,
-    pub query: Option<String>,
     pub outcome: &'static str,
     pub rule: &'static str,
     pub status: Option<u16>,
@@ -68,31 +68,28 @@ pub struct Served {
     pub micros: u64,
 }
 
-/// A record as the journal keeps it: numbered, cut to size, and weighed. Its headers are
-/// copied out of the request's map (see [`Packed`]), and the map is not kept.
+/// A record as the journal keeps it: numbered, cut to size, and weighed. Its path, query and
+/// headers are copied into one buffer (see [`Packed`]); nothing of the request is kept.
 #[derive(Debug, Clone)]
 struct Kept {
     seq: u64,
-    record: Served,
-    headers: Packed,
+    served: Served,
+    packed: Packed,
     truncated: bool,
     bytes: usize,
 }
 
-/// `value` cut to [`MAX_VALUE_BYTES`] (at a character boundary), and whether it was cut; a
-/// short value is kept as it is, with no copy.
-fn cut(value: String) -> (String, bool) {
+/// `value`'s first [`MAX_VALUE_BYTES`] at most, at a character boundary, and how many bytes
+/// are cut off after them.
+fn cut_point(value: &str) -> (&str, usize) {
     if value.len() <= MAX_VALUE_BYTES {
-        return (value, false);
+        return (value, 0);
     }
     let mut end = MAX_VALUE_BYTES;
     while !value.is_char_boundary(end) {
         end -= 1;
     }
-    (
-        format!("{}{}", &value[..end], cut_mark(value.len() - end)),
-        true,
-    )
+    (&value[..end], value.len() - end)
 }
 
 /// What stands for the part of a value cut off.
@@ -118,25 +115,33 @@ fn redacted_secret(value: &[u8]) -> String {
     redact(&crate::base::text::latin1(value))
 }
 
-/// Header pairs packed into one buffer: `name length, name, value length, value`, lengths as
-/// little-endian `u32`.
+/// A request's path, query and headers packed into one buffer: the path, a byte saying whether
+/// there is a query, the query (empty when there is none), then the header pairs; each string
+/// as its length (little-endian `u32`) and its bytes.
 ///
 /// Why a copy: hyper's header values are slices of the connection's read buffer, so keeping
 /// the request's map would pin that buffer (kilobytes) per journal entry and make hyper
-/// allocate a fresh one for every request. One small copy per request is much cheaper.
+/// allocate a fresh one for every request. One small copy per request, in one allocation, is
+/// much cheaper.
 #[derive(Debug, Clone, Default)]
 struct Packed(Vec<u8>);
 
 impl Packed {
-    /// The headers, secrets cut to their last four characters (see [`SECRETS`]) and values
-    /// longer than [`MAX_VALUE_BYTES`] cut there; and whether any was cut for length.
-    fn pack(headers: &HeaderMap) -> (Packed, bool) {
-        // Room for every pair as received (a secret only shrinks, and only a value past the cut
+    /// The path and query cut to [`MAX_VALUE_BYTES`] (at a character boundary); the headers with
+    /// secrets cut to their last four characters (see [`SECRETS`]) and values longer than
+    /// [`MAX_VALUE_BYTES`] cut there; and whether anything was cut for length.
+    fn pack(path: &str, query: Option<&str>, headers: &HeaderMap) -> (Packed, bool) {
+        // Room for everything as received (a secret only shrinks, and only a value past the cut
         // grows, by its mark): one allocation, in one pass.
-        let size: usize = headers
-            .iter()
-            .map(|(name, value)| 8 + name.as_str().len() + value.len().min(MAX_VALUE_BYTES + 32))
-            .sum();
+        let size: usize = 9
+            + path.len().min(MAX_VALUE_BYTES + 32)
+            + query.map_or(0, |q| q.len().min(MAX_VALUE_BYTES + 32))
+            + headers
+                .iter()
+                .map(|(name, value)| {
+                    8 + name.as_str().len() + value.len().min(MAX_VALUE_BYTES + 32)
+                })
+                .sum::<usize>();
         let mut buf = Vec::with_capacity(size);
         let mut truncated = false;
         let put_len = |buf: &mut Vec<u8>, len: usize| {
@@ -146,6 +151,16 @@ impl Packed {
             put_len(buf, bytes.len());
             buf.extend_from_slice(bytes);
         };
+        let mut put_text = |buf: &mut Vec<u8>, text: &str| match cut_point(text) {
+            (whole, 0) => put(buf, whole.as_bytes()),
+            (kept, more) => {
+                truncated = true;
+                put(buf, format!("{kept}{}", cut_mark(more)).as_bytes());
+            }
+        };
+        put_text(&mut buf, path);
+        buf.push(u8::from(query.is_some()));
+        put_text(&mut buf, query.unwrap_or_default());
         for (name, value) in headers {
             let name = name.as_str();
             put(&mut buf, name.as_bytes());
@@ -172,17 +187,22 @@ impl Packed {
         (Packed(buf), truncated)
     }
 
-    /// The pairs, in the order packed.
-    fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        let mut rest: &[u8] = &self.0;
-        let mut take = move || -> Option<&[u8]> {
-            let (len, tail) = rest.split_first_chunk::<4>()?;
-            let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
-            let (bytes, tail) = tail.split_at_checked(len)?;
-            rest = tail;
-            Some(bytes)
-        };
-        std::iter::from_fn(move || Some((take()?, take()?)))
+    /// The path, and the query if there is one.
+    fn path_and_query(&self) -> (&str, Option<&str>) {
+        let mut reader = Reader(&self.0);
+        let path = reader.text();
+        let has_query = reader.flag();
+        let query = reader.text();
+        (path, has_query.then_some(query))
+    }
+
+    /// The header pairs, in the order packed.
+    fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut reader = Reader(&self.0);
+        reader.text();
+        reader.flag();
+        reader.text();
+        std::iter::from_fn(move || Some((reader.bytes()?, reader.bytes()?)))
     }
 
     fn len(&self) -> usize {
@@ -190,45 +210,59 @@ impl Packed {
     }
 }
 
+/// Reads a [`Packed`] buffer front to back.
+struct Reader<'p>(&'p [u8]);
+
+impl<'p> Reader<'p> {
+    fn bytes(&mut self) -> Option<&'p [u8]> {
+        let (len, tail) = self.0.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        let (bytes, tail) = tail.split_at_checked(len)?;
+        self.0 = tail;
+        Some(bytes)
+    }
+
+    /// A path or query: packed from a `str`, cut at a character boundary.
+    fn text(&mut self) -> &'p str {
+        std::str::from_utf8(self.bytes().unwrap_or_default()).unwrap_or_default()
+    }
+
+    fn flag(&mut self) -> bool {
+        match self.0.split_first() {
+            Some((&flag, tail)) => {
+                self.0 = tail;
+                flag == 1
+            }
+            None => false,
+        }
+    }
+}
+
 impl Kept {
-    fn new(record: Record) -> Kept {
-        let Record {
-            served: mut record,
-            headers,
-        } = record;
-        let (path, cut_path) = cut(std::mem::take(&mut record.path));
-        record.path = path;
-        let (query, cut_query) = match record.query.take().map(cut) {
-            Some((query, cut_query)) => (Some(query), cut_query),
-            None => (None, false),
-        };
-        record.query = query;
-        let (packed, cut_header) = Packed::pack(&headers);
-        // Dropped here, outside the journal's lock, releasing the connection's buffer.
-        drop(headers);
-        let bytes =
-            200 + record.path.len() + record.query.as_ref().map_or(0, String::len) + packed.len();
+    fn new(record: Record<'_>) -> Kept {
+        let (packed, truncated) = Packed::pack(record.path, record.query, record.headers);
         Kept {
             seq: 0,
-            record,
-            headers: packed,
-            truncated: cut_path || cut_query || cut_header,
-            bytes,
+            served: record.served,
+            bytes: 200 + packed.len(),
+            packed,
+            truncated,
         }
     }
 
     fn entry(&self) -> Entry {
-        let record = &self.record;
+        let served = &self.served;
+        let (path, query) = self.packed.path_and_query();
         Entry {
             seq: self.seq,
             truncated: self.truncated,
-            time: crate::base::clock::iso_8601(record.arrived_ms),
-            method: record.method.to_string(),
-            path: redacted_path(&record.path).into_owned(),
-            query: record.query.as_deref().map(redacted_query),
+            time: crate::base::clock::iso_8601(served.arrived_ms),
+            method: served.method.to_string(),
+            path: redacted_path(path).into_owned(),
+            query: query.map(redacted_query),
             headers: self
-                .headers
-                .iter()
+                .packed
+                .headers()
                 .map(|(name, value)| {
                     // UTF-8 where it is (the redaction mark), else Latin-1 as Node reads headers.
                     let text = String::from_utf8(value.to_vec())
@@ -236,12 +270,12 @@ impl Kept {
                     (String::from_utf8_lossy(name).into_owned(), text)
                 })
                 .collect(),
-            outcome: record.outcome,
-            rule: record.rule,
-            status: record.status,
-            gate: record.gate,
-            delay_ms: record.delay_ms,
-            micros: record.micros,
+            outcome: served.outcome,
+            rule: served.rule,
+            status: served.status,
+            gate: served.gate,
+            delay_ms: served.delay_ms,
+            micros: served.micros,
         }
     }
 }
@@ -299,14 +333,14 @@ pub struct Filter {
 
 impl Filter {
     fn keeps(&self, kept: &Kept) -> bool {
-        let record = &kept.record;
+        let served = &kept.served;
         self.after.is_none_or(|after| kept.seq > after)
             && self
                 .path
                 .as_deref()
-                .is_none_or(|p| p == redacted_path(&record.path))
-            && self.status.is_none_or(|s| Some(s) == record.status)
-            && self.outcome.as_deref().is_none_or(|o| o == record.outcome)
+                .is_none_or(|p| p == redacted_path(kept.packed.path_and_query().0))
+            && self.status.is_none_or(|s| Some(s) == served.status)
+            && self.outcome.as_deref().is_none_or(|o| o == served.outcome)
     }
 }
 
@@ -377,7 +411,7 @@ impl Journal {
         self.capacity > 0
     }
 
-    pub fn record(&self, entry: Record) {
+    pub fn record(&self, entry: Record<'_>) {
         if self.capacity == 0 {
             return;
         }
@@ -454,13 +488,11 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry(n: u16) -> Record {
+    fn entry(n: u16, headers: &HeaderMap) -> Record<'_> {
         Record {
             served: Served {
                 arrived_ms: 0,
                 method: hyper::Method::GET,
-                path: "/p".into(),
-                query: None,
                 outcome: "ok",
                 rule: "fixtures",
                 status: Some(n),
@@ -468,15 +500,19 @@ mod tests {
                 delay_ms: None,
                 micros: 0,
             },
-            headers: HeaderMap::new(),
+            path: "/p",
+            query: None,
+            headers,
         }
     }
+
+    static NO_HEADERS: std::sync::LazyLock<HeaderMap> = std::sync::LazyLock::new(HeaderMap::new);
 
     #[test]
     fn the_ring_keeps_only_the_newest_entries() {
         let journal = Journal::new(3, usize::MAX);
         for n in 0..10 {
-            journal.record(entry(n));
+            journal.record(entry(n, &NO_HEADERS));
         }
         let statuses: Vec<_> = journal
             .list(&Filter::default())
@@ -489,12 +525,10 @@ mod tests {
     #[test]
     fn long_values_are_cut_and_the_ring_is_bounded_in_bytes() {
         let journal = Journal::new(1000, 64 * 1024);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-big", "a".repeat(15_000).parse().unwrap());
         for _ in 0..1000 {
-            let mut record = entry(200);
-            record
-                .headers
-                .insert("x-big", "a".repeat(15_000).parse().unwrap());
-            journal.record(record);
+            journal.record(entry(200, &headers));
         }
         assert!(journal.bytes() <= 64 * 1024, "{}", journal.bytes());
         let entries = journal.list(&Filter::default());
@@ -509,7 +543,7 @@ mod tests {
     fn pages_follow_the_cursor() {
         let journal = Journal::new(10, usize::MAX);
         for n in 0..5 {
-            journal.record(entry(n));
+            journal.record(entry(n, &NO_HEADERS));
         }
         let first = journal.page(&Filter::default(), 2);
         assert_eq!(first.next, Some(2));
@@ -564,8 +598,8 @@ mod tests {
                 "authorization",
                 hyper::header::HeaderValue::from_bytes(&latin1).unwrap(),
             );
-            let (packed, truncated) = Packed::pack(&headers);
-            let pairs: Vec<_> = packed.iter().collect();
+            let (packed, truncated) = Packed::pack("/p", None, &headers);
+            let pairs: Vec<_> = packed.headers().collect();
             let expected = redact(value);
             assert_eq!(
                 pairs,
@@ -573,27 +607,26 @@ mod tests {
                 "{value:?}"
             );
             assert!(!truncated);
-            assert_eq!(packed.len(), 8 + "authorization".len() + expected.len());
+            assert_eq!(
+                packed.len(),
+                (4 + 2) + 1 + 4 + 8 + "authorization".len() + expected.len()
+            );
         }
     }
 
     #[test]
     fn the_journal_cuts_secrets_from_the_headers_it_is_given() {
         let journal = Journal::new(10, usize::MAX);
-        let mut record = entry(200);
-        record.headers.insert(
+        let mut headers = HeaderMap::new();
+        headers.insert(
             "x-auth-token",
             "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f"
                 .parse()
                 .unwrap(),
         );
-        record
-            .headers
-            .insert("cookie", "rc_token=abc".parse().unwrap());
-        record
-            .headers
-            .insert("x-user-id", "rbAXPnMktTFbNpwtJ".parse().unwrap());
-        journal.record(record);
+        headers.insert("cookie", "rc_token=abc".parse().unwrap());
+        headers.insert("x-user-id", "rbAXPnMktTFbNpwtJ".parse().unwrap());
+        journal.record(entry(200, &headers));
         let entries = journal.list(&Filter::default());
         assert_eq!(
             entries[0].headers,
@@ -604,6 +637,47 @@ mod tests {
             ]
         );
         assert!(!entries[0].truncated);
+    }
+
+    #[test]
+    fn the_path_and_query_are_packed_with_the_headers_and_read_back() {
+        let journal = Journal::new(10, usize::MAX);
+        let mut headers = HeaderMap::new();
+        headers.insert("host", "x".parse().unwrap());
+        let long_path = format!("/x/{}", "\u{e9}".repeat(600));
+        for (path, query) in [
+            ("/a", None),
+            ("/b", Some("")),
+            ("/c", Some("visitorId=x&token=secret-value")),
+            (long_path.as_str(), Some("q")),
+        ] {
+            journal.record(Record {
+                path,
+                query,
+                ..entry(200, &headers)
+            });
+        }
+        let entries = journal.list(&Filter::default());
+        let seen: Vec<_> = entries
+            .iter()
+            .map(|e| (e.path.as_str(), e.query.as_deref(), e.truncated))
+            .collect();
+        assert_eq!(seen[0], ("/a", None, false));
+        assert_eq!(seen[1], ("/b", Some(""), false));
+        // A secret parameter is cut when listed, as before.
+        assert_eq!(seen[2], ("/c", Some("visitorId=x&token=…alue"), false));
+        // Cut at 1 KiB on a character boundary: é is two bytes, so 1,023 are kept.
+        let kept = format!("/x/{}…[180 more bytes]", "\u{e9}".repeat(510));
+        assert_eq!(seen[3], (kept.as_str(), Some("q"), true));
+        for entry in &entries {
+            assert_eq!(entry.headers, vec![("host".to_string(), "x".to_string())]);
+        }
+        let by_path = journal.list(&Filter {
+            path: Some("/b".into()),
+            ..Filter::default()
+        });
+        assert_eq!(by_path.len(), 1);
+        assert_eq!(by_path[0].path, "/b");
     }
 
     #[test]
