@@ -3,6 +3,8 @@
 //! Precedence: a per-request header > the admin override > `--outcome` > `--fault-rate` > the
 //! fixtures (the real server's checks, in its order).
 
+use std::borrow::Cow;
+
 use crate::api::request::RequestParts;
 use crate::base::query::{self, ArrayCoercion};
 use crate::base::ratelimit::{RateCheck, RateLimit, Route};
@@ -92,7 +94,7 @@ pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>
 /// The admin override, if one is set and this request is in its scope (using it up once).
 fn admin_override(
     request: &RequestParts,
-    params: &Result<String, query::ParamError>,
+    params: &Result<Cow<'_, str>, query::ParamError>,
     state: &AppState,
 ) -> Option<Choice> {
     state
@@ -110,7 +112,10 @@ fn coercion(version: Version) -> ArrayCoercion {
 }
 
 /// The `visitorId` of the request as the emulated version reads it.
-fn visitor_id(request: &RequestParts, state: &AppState) -> Result<String, query::ParamError> {
+fn visitor_id<'h>(
+    request: &RequestParts<'h>,
+    state: &AppState,
+) -> Result<Cow<'h, str>, query::ParamError> {
     query::visitor_id(request.query, coercion(state.version))
 }
 
@@ -119,7 +124,7 @@ fn visitor_id(request: &RequestParts, state: &AppState) -> Result<String, query:
 /// the permission middleware (8.0.0) the parameters were checked before the permission.
 fn real_server(
     request: &RequestParts,
-    params: Result<String, query::ParamError>,
+    params: Result<Cow<'_, str>, query::ParamError>,
     state: &AppState,
     store: &Store,
 ) -> Decision {
@@ -177,7 +182,7 @@ fn authenticate<'a>(
 /// would send for this request when it has that status, else that status's first example.
 fn resolve(
     choice: Choice,
-    params: &Result<String, query::ParamError>,
+    params: &Result<Cow<'_, str>, query::ParamError>,
     state: &AppState,
     store: &Store,
 ) -> Outcome {

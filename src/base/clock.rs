@@ -27,6 +27,12 @@ impl PartialEq for Clock {
 
 impl Eq for Clock {}
 
+/// Milliseconds since the Unix epoch at `time` (0 before it).
+fn epoch_ms(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 impl Clock {
     /// A clock stopped at `epoch_ms`; clones share it.
     pub fn manual(epoch_ms: u64) -> Clock {
@@ -36,9 +42,17 @@ impl Clock {
     /// Milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> u64 {
         match self {
-            Clock::System => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            Clock::System => epoch_ms(SystemTime::now()),
+            Clock::Manual(ms) => ms.load(Ordering::SeqCst),
+        }
+    }
+
+    /// This clock's time when the system clock read `real`: `real` itself for the system clock
+    /// (for a caller that needs the real time anyway, one reading instead of two), the manual
+    /// clock's own time otherwise.
+    pub fn ms_at(&self, real: SystemTime) -> u64 {
+        match self {
+            Clock::System => epoch_ms(real),
             Clock::Manual(ms) => ms.load(Ordering::SeqCst),
         }
     }
@@ -87,6 +101,21 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clock_at_a_reading_of_the_system_clock() {
+        let real = UNIX_EPOCH + std::time::Duration::from_micros(1_780_658_550_664_999);
+        assert_eq!(Clock::System.ms_at(real), 1_780_658_550_664);
+        assert_eq!(
+            Clock::manual(42).ms_at(real),
+            42,
+            "a manual clock keeps its own time"
+        );
+        assert_eq!(
+            Clock::System.ms_at(UNIX_EPOCH - std::time::Duration::from_secs(1)),
+            0
+        );
+    }
 
     #[test]
     fn iso_dates_match_javascripts_to_iso_string() {

@@ -3,6 +3,7 @@
 //! the rules of its ajv schema (`visitors.info.query.json`): `required`, then
 //! `additionalProperties`, then the type, stopping at the first error.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// `qs`'s default `parameterLimit`. The real server parses with `throwOnLimitExceeded: true`
@@ -65,7 +66,10 @@ pub enum ArrayCoercion {
 ///
 /// # Errors
 /// The first rule of the query schema that the parsed parameters break.
-pub fn visitor_id(query: Option<&str>, coercion: ArrayCoercion) -> Result<String, ParamError> {
+pub fn visitor_id(
+    query: Option<&str>,
+    coercion: ArrayCoercion,
+) -> Result<Cow<'_, str>, ParamError> {
     // The common case, `visitorId=<plain value>`, needs none of qs's machinery: nothing to
     // decode, split or nest. (Any `&`, `%`, `+` or bracket takes the full parse.)
     if let Some(value) = query.and_then(|q| q.strip_prefix("visitorId="))
@@ -73,7 +77,7 @@ pub fn visitor_id(query: Option<&str>, coercion: ArrayCoercion) -> Result<String
             .bytes()
             .any(|b| matches!(b, b'&' | b'%' | b'+' | b'[' | b']'))
     {
-        return Ok(value.to_string());
+        return Ok(Cow::Borrowed(value));
     }
     let params = parse(query.unwrap_or("")).map_err(|TooLarge| ParamError::Unparsable)?;
     let Some(value) = params.get("visitorId") else {
@@ -83,10 +87,10 @@ pub fn visitor_id(query: Option<&str>, coercion: ArrayCoercion) -> Result<String
         return Err(ParamError::AdditionalProperty);
     }
     match value {
-        QsValue::Str(s) => Ok(s.clone()),
+        QsValue::Str(s) => Ok(Cow::Owned(s.clone())),
         QsValue::Array(items) if coercion == ArrayCoercion::SingleString && items.len() == 1 => {
             match items.values().next() {
-                Some(QsValue::Str(s)) => Ok(s.clone()),
+                Some(QsValue::Str(s)) => Ok(Cow::Owned(s.clone())),
                 _ => Err(ParamError::NotString),
             }
         }
@@ -447,7 +451,7 @@ mod tests {
     use super::*;
 
     fn check(query: &str) -> Result<String, ParamError> {
-        visitor_id(Some(query), ArrayCoercion::SingleString)
+        visitor_id(Some(query), ArrayCoercion::SingleString).map(Cow::into_owned)
     }
 
     #[test]
@@ -458,7 +462,7 @@ mod tests {
             "visitorId=a=b",
             "visitorId=6a22b1765528fa64dd29de70",
         ] {
-            let fast = visitor_id(Some(query), ArrayCoercion::SingleString);
+            let fast = check(query);
             let params = parse(query).unwrap();
             let full = match params.get("visitorId") {
                 Some(QsValue::Str(s)) => Ok(s.clone()),

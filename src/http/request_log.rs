@@ -8,6 +8,7 @@
 //! whether the line is written at all.
 
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
 use hyper::Method;
 use tracing::Level;
@@ -29,6 +30,10 @@ pub struct RequestLine<'a> {
     pub rule: &'a str,
     /// From the request's arrival to the response's start.
     pub micros: u64,
+    /// When the line was logged (the request's arrival plus `micros`): a [`RequestLog`] stamps
+    /// the line with it rather than read the clock again. The event is stamped by its
+    /// subscriber.
+    pub at: SystemTime,
 }
 
 impl RequestLine<'_> {

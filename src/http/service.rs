@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use hyper::body::Body;
@@ -126,7 +126,12 @@ where
         return Ok(routes::handle(&state, request).await);
     }
 
-    let arrived_ms = state.clock.now_ms();
+    // One reading of the system clock serves the journal's arrival and the log line's stamp.
+    let arrived = Arrival {
+        started,
+        at: SystemTime::now(),
+    };
+    let arrived_ms = state.clock.ms_at(arrived.at);
     let (head, request_body) = request.into_parts();
     let parts = RequestParts::from_head(&head, peer);
     let headers = &head.headers;
@@ -158,7 +163,7 @@ where
                     };
                     let routed = limited(response, outcome);
                     return deliver(record(
-                        &state, started, arrived_ms, &parts, headers, routed, None,
+                        &state, &arrived, arrived_ms, &parts, headers, routed, None,
                     ))
                     .await;
                 }
@@ -172,7 +177,7 @@ where
     if let Some((response, outcome)) = early {
         let routed = limited(response, outcome);
         return deliver(record(
-            &state, started, arrived_ms, &parts, headers, routed, None,
+            &state, &arrived, arrived_ms, &parts, headers, routed, None,
         ))
         .await;
     }
@@ -183,7 +188,7 @@ where
         tokio::time::sleep(delay).await;
     }
     deliver(record(
-        &state, started, arrived_ms, &parts, headers, routed, draw.delay,
+        &state, &arrived, arrived_ms, &parts, headers, routed, draw.delay,
     ))
     .await
 }
@@ -209,6 +214,12 @@ async fn deliver(recorded: Recorded) -> Result<HttpResponse, InjectedFault> {
     }
 }
 
+/// When a request arrived: by the monotonic clock (for its duration) and the system clock.
+struct Arrival {
+    started: Instant,
+    at: SystemTime,
+}
+
 /// What [`record`] leaves to do: answer now, or hang first.
 enum Recorded {
     Answer(Result<HttpResponse, InjectedFault>),
@@ -220,7 +231,7 @@ enum Recorded {
 /// request's parts are not carried by a future.
 fn record(
     state: &AppState,
-    started: Instant,
+    arrived: &Arrival,
     arrived_ms: u64,
     parts: &RequestParts<'_>,
     headers: &HeaderMap,
@@ -255,7 +266,8 @@ fn record(
             status,
         });
     }
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let elapsed = arrived.started.elapsed();
+    let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     log_request(&RequestLine {
         method: &parts.method,
         path: &crate::run::journal::redacted_path(parts.path),
@@ -263,6 +275,7 @@ fn record(
         outcome: routed.outcome,
         rule: routed.rule.as_str(),
         micros,
+        at: arrived.at + elapsed,
     });
     if state.journal.is_enabled() {
         state.journal.record(Record {

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use livechat_mock::{LogFormat, REQUEST_LOG_TARGET, RequestLine, RequestLog};
 use tracing_subscriber::EnvFilter;
@@ -79,7 +79,7 @@ struct PlainRequestLog {
 
 impl RequestLog for PlainRequestLog {
     fn write(&self, request: &RequestLine<'_>) {
-        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH);
+        let since_epoch = request.at.duration_since(UNIX_EPOCH);
         let since_epoch = match since_epoch {
             Ok(since) if since.as_secs() <= LAST_FOUR_DIGIT_SECOND => since,
             // Before 1970 or past 9999: the stock timer's business.
@@ -184,6 +184,7 @@ mod tests {
     use hyper::Method;
     use std::io;
     use std::sync::{Arc, Mutex};
+    use std::time::SystemTime;
 
     /// Captures what a writer writes.
     #[derive(Clone, Default)]
@@ -265,6 +266,7 @@ mod tests {
             outcome,
             rule: "fixtures",
             micros: 4656,
+            at: SystemTime::now(),
         }
     }
 
@@ -335,6 +337,34 @@ mod tests {
         );
         drop(flusher);
         assert_same_but_the_time(&stock, &output.text());
+    }
+
+    #[test]
+    fn the_line_is_stamped_with_its_own_time_and_past_9999_the_stock_format_takes_it() {
+        let request = RequestLine {
+            at: UNIX_EPOCH + Duration::from_micros(1_780_658_550_000_007),
+            ..line(&Method::GET, "/", "ok")
+        };
+        assert!(
+            ours(&[request])
+                .starts_with("2026-06-05T11:22:30.000007Z  INFO livechat_mock::request: "),
+            "{}",
+            ours(&[request])
+        );
+        let far = RequestLine {
+            at: UNIX_EPOCH + Duration::from_secs(LAST_FOUR_DIGIT_SECOND + 1),
+            ..request
+        };
+        assert_eq!(ours(&[far]), "", "not written as a garbled line");
+        let stock = stock(|| {
+            let (queue, flusher) = writer::batching(io::sink(), 1 << 10).expect("thread");
+            PlainRequestLog { queue }.write(&far);
+            drop(flusher);
+        });
+        assert!(
+            stock.contains(" INFO livechat_mock::request: method=GET path=/ status=200"),
+            "sent as the event instead: {stock}"
+        );
     }
 
     #[test]
