@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
@@ -27,53 +26,28 @@ use crate::run::expectations::Expectation;
 use crate::run::journal::{Entry as JournalEntry, Filter};
 use crate::run::state::AppState;
 use crate::server::builder::MockServerBuilder;
+use crate::server::watchdog::{Activity, Verdict, Watchdog};
 
 /// How long in-flight requests get to finish once shutdown begins.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Whether a connection moved bytes lately, and whether a request is being answered: what the
-/// idle keep-alive timeout reads. A counter, not a clock, so the I/O path reads no time.
-#[derive(Debug)]
-struct Activity {
-    moves: AtomicU64,
-    in_flight: AtomicUsize,
-}
-
-impl Activity {
-    fn new() -> Activity {
-        Activity {
-            moves: AtomicU64::new(0),
-            in_flight: AtomicUsize::new(0),
-        }
-    }
-
-    fn touch(&self) {
-        self.moves.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn moves(&self) -> u64 {
-        self.moves.load(Ordering::Relaxed)
-    }
-}
 
 /// Counts a request in flight for as long as it lives.
 struct InFlight(Arc<Activity>);
 
 impl InFlight {
     fn new(activity: &Arc<Activity>) -> InFlight {
-        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        activity.request_started();
         InFlight(activity.clone())
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
-        self.0.touch();
+        self.0.request_finished();
     }
 }
 
-/// A stream that records when bytes last moved.
+/// A stream that tells its connection's [`Activity`] when bytes move.
 struct Tracked {
     inner: TcpStream,
     activity: Arc<Activity>,
@@ -89,7 +63,7 @@ impl tokio::io::AsyncRead for Tracked {
         let before = buf.filled().len();
         let result = Pin::new(&mut this.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
-            this.activity.touch();
+            this.activity.read();
         }
         result
     }
@@ -106,7 +80,7 @@ impl tokio::io::AsyncWrite for Tracked {
         if let Poll::Ready(Ok(n)) = &result
             && *n > 0
         {
-            this.activity.touch();
+            this.activity.moved();
         }
         result
     }
@@ -121,7 +95,7 @@ impl tokio::io::AsyncWrite for Tracked {
         if let Poll::Ready(Ok(n)) = &result
             && *n > 0
         {
-            this.activity.touch();
+            this.activity.moved();
         }
         result
     }
@@ -152,8 +126,8 @@ pub async fn serve(
 ) {
     let limits = state.config.limits.clone();
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
+    // The header timeout is the connection's watchdog's (see `watchdog`), not a timer per head.
+    http.header_read_timeout(None)
         .max_buf_size(limits.max_head_bytes.max(8192))
         // Node accepts up to 2,000 headers; the head's size is what --max-head-bytes bounds.
         .max_headers(2000);
@@ -190,7 +164,6 @@ pub async fn serve(
             state.clone(),
             http.clone(),
             stop_rx.clone(),
-            limits.idle_timeout,
             slot,
         ));
     }
@@ -219,20 +192,20 @@ fn random_token() -> String {
         .collect()
 }
 
-/// One connection: its requests answered by the service, closed when idle (no request in flight
-/// and no byte moved for a whole `idle_timeout`) or when the server stops, its slot freed at the
-/// end.
+/// One connection: its requests answered by the service, closed when its [`Watchdog`] says so
+/// (idle, or a request head too slow) or when the server stops, its slot freed at the end.
 async fn connection_task(
     stream: TcpStream,
     peer: SocketAddr,
     state: Arc<AppState>,
     http: http1::Builder,
     mut stop: watch::Receiver<bool>,
-    idle_timeout: Duration,
     slot: tokio::sync::OwnedSemaphorePermit,
 ) {
     let _slot = slot;
-    let activity = Arc::new(Activity::new());
+    let limits = &state.config.limits;
+    let mut watchdog = Watchdog::new(limits.idle_timeout, limits.header_timeout);
+    let activity = Arc::new(Activity::default());
     let io = TokioIo::new(Tracked {
         inner: stream,
         activity: activity.clone(),
@@ -249,53 +222,58 @@ async fn connection_task(
     });
     let connection = http.serve_connection(io, service);
     tokio::pin!(connection);
-    // Idle: no request in flight and no byte moved for a whole timeout period (so a
-    // connection closes between one and two periods after its last byte).
-    let mut seen = activity.moves();
-    let opened = tokio::time::Instant::now();
-    let mut idle_check = tokio::time::interval_at(opened + idle_timeout, idle_timeout);
-    // When the idle timer's next tick is due, counted from `opened` as the timer counts.
-    let mut next_check = idle_timeout;
-    // The stop signal and the idle timer wake this task when they fire, so after the first poll
-    // (which registers them) each wake only reads a flag and the clock, not their futures: the
-    // connection is woken a few times per request, these rarely.
+    let period = watchdog.period();
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    // The stop signal wakes this task when it fires, so after the first poll (which registers
+    // it) each wake reads a flag, not its future: the connection is woken a few times per
+    // request, the signal once.
     let stop_seen = stop.clone();
     let stopping = stop.changed();
     tokio::pin!(stopping);
     let mut registered = false;
-    // Ready(true): the connection ended on its own; Ready(false): stop or idle, close it.
     let ended = std::future::poll_fn(|cx| {
         if let Poll::Ready(result) = connection.as_mut().poll(cx) {
             if let Err(err) = result {
                 tracing::debug!(%peer, error = %err, "connection ended with an error");
             }
-            return Poll::Ready(true);
+            return Poll::Ready(Close::Ended);
         }
         let first = !std::mem::replace(&mut registered, true);
         if (first || stop_seen.has_changed().unwrap_or(true))
             && stopping.as_mut().poll(cx).is_ready()
         {
-            return Poll::Ready(false);
+            return Poll::Ready(Close::Gracefully);
         }
-        if first || opened.elapsed() >= next_check {
-            while idle_check.poll_tick(cx).is_ready() {
-                let now = activity.moves();
-                if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
-                    return Poll::Ready(false);
-                }
-                seen = now;
-                next_check += idle_check.period();
+        while ticks.poll_tick(cx).is_ready() {
+            match watchdog.tick(&activity) {
+                Verdict::Keep => {}
+                Verdict::Idle => return Poll::Ready(Close::Gracefully),
+                Verdict::SlowHead => return Poll::Ready(Close::Now),
             }
         }
         Poll::Pending
     })
     .await;
-    if ended {
-        return;
+    match ended {
+        Close::Ended => {}
+        Close::Gracefully => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+        Close::Now => {
+            tracing::debug!(%peer, "request head not received within the header timeout");
+        }
     }
-    // Shutting down, or idle: finish what is in flight, then close.
-    connection.as_mut().graceful_shutdown();
-    let _ = connection.await;
+}
+
+/// How a connection's task ends.
+enum Close {
+    /// The connection ended on its own.
+    Ended,
+    /// Shutting down, or idle: what is in flight is finished first.
+    Gracefully,
+    /// A request head too slow: dropped without an answer, as hyper's header timeout drops it.
+    Now,
 }
 
 /// Binds the configured address.

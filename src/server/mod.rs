@@ -7,3 +7,4 @@ pub(crate) mod cli;
 pub mod fuzzing;
 pub(crate) mod mock_server;
 pub(crate) mod watch;
+pub(crate) mod watchdog;

@@ -132,6 +132,45 @@ async fn a_client_dribbling_headers_is_dropped_and_holds_nobody_back() {
     assert!(closed, "the slow client is dropped");
 }
 
+// The header timeout is checked on a tick (`src/server/watchdog.rs`), as Node checks its
+// `headersTimeout`: never sooner than the timeout, and an in-time head on a keep-alive
+// connection is answered however long the connection lives.
+#[tokio::test]
+async fn the_header_timeout_drops_a_late_head_no_sooner_and_spares_heads_in_time() {
+    let app = with_limits(Limits {
+        header_timeout: Duration::from_millis(800),
+        idle_timeout: Duration::from_secs(30),
+        ..Limits::default()
+    })
+    .await;
+    let whole = request(&format!("{PATH}?visitorId={SPEC_VISITOR}"), "")
+        .replace("Connection: close\r\n", "");
+    let (first_half, second_half) = whole.split_at(30);
+
+    // three heads on one connection, each sent in two halves 300 ms apart: all answered
+    let mut patient = TcpStream::connect(app.server.address()).await.unwrap();
+    for _ in 0..3 {
+        patient.write_all(first_half.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        patient.write_all(second_half.as_bytes()).await.unwrap();
+        let (answer, closed) = read_for(&mut patient, Duration::from_millis(300)).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 200 OK\r\n") && !closed,
+            "{answer:?}"
+        );
+    }
+
+    // half a head, then silence: dropped unanswered, not before 800 ms
+    let mut late = TcpStream::connect(app.server.address()).await.unwrap();
+    let began = std::time::Instant::now();
+    late.write_all(first_half.as_bytes()).await.unwrap();
+    let (answer, closed) = read_for(&mut late, Duration::from_secs(3)).await;
+    let after = began.elapsed();
+    assert!(closed && answer.is_empty(), "{answer:?}");
+    assert!(after >= Duration::from_millis(800), "{after:?}");
+    assert!(after < Duration::from_millis(2000), "{after:?}");
+}
+
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     let app = with_limits(Limits {
