@@ -223,10 +223,12 @@ async fn connection_task(
     let connection = http.serve_connection(io, service);
     tokio::pin!(connection);
     let period = watchdog.period();
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    // The stop signal wakes this task when it fires, so after the first poll (which registers
-    // it) each wake reads a flag, not its future: the connection is woken a few times per
-    // request, the signal once.
+    let mut next_tick = tokio::time::Instant::now() + period;
+    let tick = tokio::time::sleep_until(next_tick);
+    tokio::pin!(tick);
+    // The stop signal and the tick wake this task when they fire, so after the first poll
+    // (which registers them) each wake reads their flags, not their futures: the connection is
+    // woken a few times per request, the tick once a period.
     let stop_seen = stop.clone();
     let stopping = stop.changed();
     tokio::pin!(stopping);
@@ -244,11 +246,16 @@ async fn connection_task(
         {
             return Poll::Ready(Close::Gracefully);
         }
-        while ticks.poll_tick(cx).is_ready() {
-            match watchdog.tick(&activity) {
-                Verdict::Keep => {}
-                Verdict::Idle => return Poll::Ready(Close::Gracefully),
-                Verdict::SlowHead => return Poll::Ready(Close::Now),
+        if first || tick.is_elapsed() {
+            // Missed periods (a long poll) are caught up one tick each, as an interval would.
+            while tick.as_mut().poll(cx).is_ready() {
+                match watchdog.tick(&activity) {
+                    Verdict::Keep => {}
+                    Verdict::Idle => return Poll::Ready(Close::Gracefully),
+                    Verdict::SlowHead => return Poll::Ready(Close::Now),
+                }
+                next_tick += period;
+                tick.as_mut().reset(next_tick);
             }
         }
         Poll::Pending
