@@ -250,14 +250,15 @@ async fn watch_serves_a_valid_edit_and_keeps_the_last_good_data_after_a_bad_one(
     let (_, body) = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
     assert!(body.contains("Postman Test Visitor"));
 
-    // a valid edit is served within a second
+    // a valid edit is served (within a second when idle; up to 3 s allowed, as a debug build
+    // under the whole suite's parallel load once took longer)
     let visitors = std::fs::read_to_string(dir.path().join("visitors.json")).unwrap();
     dir.write(
         "visitors.json",
         &visitors.replace("Postman Test Visitor", "Edited Visitor"),
     );
     let mut served = String::new();
-    for _ in 0..20 {
+    for _ in 0..60 {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         served = get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT)
             .await
