@@ -8,7 +8,6 @@
 //! text format writes for the event, and every other line is the stock format's.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -85,11 +84,11 @@ impl RequestLog for PlainRequestLog {
             // Before 1970 or past 9999: the stock timer's business.
             _ => return request.emit(),
         };
-        LINE.with(|line| match line.try_borrow_mut() {
-            Ok(mut line) => {
-                line.write_request_line(since_epoch, request);
-                self.queue.push_line(line.text.as_bytes());
-            }
+        DATE.with(|date| match date.try_borrow_mut() {
+            // Written straight into the writer's queue: no line of its own to copy.
+            Ok(mut date) => self
+                .queue
+                .push_with(|out| write_request_line(out, &mut date, since_epoch, request)),
             // Nothing formatting a line logs, but if something did, the event would be written.
             Err(_) => request.emit(),
         });
@@ -100,81 +99,82 @@ impl RequestLog for PlainRequestLog {
 const LAST_FOUR_DIGIT_SECOND: u64 = 253_402_300_799;
 
 thread_local! {
-    /// This thread's line being written, kept between lines with its capacity.
-    static LINE: RefCell<Line> = const {
-        RefCell::new(Line {
+    /// The last second this thread stamped a line with.
+    static DATE: RefCell<Date> = const {
+        RefCell::new(Date {
             second: u64::MAX,
-            date: String::new(),
             text: String::new(),
         })
     };
 }
 
-/// A request line, written into a plain `String` and handed to the writer whole.
-struct Line {
-    /// The last second written and its `YYYY-MM-DDTHH:MM:SS`: requests come many to a second,
-    /// so the calendar is worked out once a second.
+/// A second and its `YYYY-MM-DDTHH:MM:SS`: requests come many to a second, so the calendar is
+/// worked out once a second.
+struct Date {
     second: u64,
-    date: String,
     text: String,
 }
 
-impl Line {
-    /// `{timestamp}  INFO livechat_mock::request: method=GET path=/… status=200 outcome="ok"
-    /// rule="fixtures" micros=4656` and a newline: `%` fields (method, path) as `Display` writes
-    /// them, strings `Debug`-quoted, numbers in decimal, as tracing-subscriber's `DefaultVisitor`
-    /// writes them with colours off.
-    fn write_request_line(&mut self, since_epoch: Duration, request: &RequestLine<'_>) {
-        self.text.clear();
-        self.write_timestamp(since_epoch.as_secs(), since_epoch.subsec_micros());
-        self.text.push_str(" INFO ");
-        self.text.push_str(REQUEST_LOG_TARGET);
-        self.text.push_str(": method=");
-        self.text.push_str(request.method.as_str());
-        self.text.push_str(" path=");
-        self.text.push_str(request.path);
-        self.text.push_str(" status=");
-        self.text
-            .push_str(itoa::Buffer::new().format(request.status));
-        self.text.push_str(" outcome=");
-        push_debug_str(&mut self.text, request.outcome);
-        self.text.push_str(" rule=");
-        push_debug_str(&mut self.text, request.rule);
-        self.text.push_str(" micros=");
-        self.text
-            .push_str(itoa::Buffer::new().format(request.micros));
-        self.text.push('\n');
-    }
+/// `{timestamp}  INFO livechat_mock::request: method=GET path=/… status=200 outcome="ok"
+/// rule="fixtures" micros=4656` and a newline: `%` fields (method, path) as `Display` writes
+/// them, strings `Debug`-quoted, numbers in decimal, as tracing-subscriber's `DefaultVisitor`
+/// writes them with colours off.
+fn write_request_line(
+    out: &mut Vec<u8>,
+    date: &mut Date,
+    since_epoch: Duration,
+    request: &RequestLine<'_>,
+) {
+    write_timestamp(
+        out,
+        date,
+        since_epoch.as_secs(),
+        since_epoch.subsec_micros(),
+    );
+    out.extend_from_slice(b" INFO ");
+    out.extend_from_slice(REQUEST_LOG_TARGET.as_bytes());
+    out.extend_from_slice(b": method=");
+    out.extend_from_slice(request.method.as_str().as_bytes());
+    out.extend_from_slice(b" path=");
+    out.extend_from_slice(request.path.as_bytes());
+    out.extend_from_slice(b" status=");
+    out.extend_from_slice(itoa::Buffer::new().format(request.status).as_bytes());
+    out.extend_from_slice(b" outcome=");
+    push_debug_str(out, request.outcome);
+    out.extend_from_slice(b" rule=");
+    push_debug_str(out, request.rule);
+    out.extend_from_slice(b" micros=");
+    out.extend_from_slice(itoa::Buffer::new().format(request.micros).as_bytes());
+    out.push(b'\n');
+}
 
-    /// `2026-11-28T20:39:16.292712Z ` as the stock `SystemTime` timer writes it, with its space.
-    fn write_timestamp(&mut self, secs: u64, micros: u32) {
-        if self.second != secs {
-            self.second = secs;
-            self.date = livechat_mock::base::clock::utc_date_time(secs);
-        }
-        self.text.push_str(&self.date);
-        // Six digits, zero-padded: a seventh leading digit written and skipped.
-        let mut digits = itoa::Buffer::new();
-        let padded = digits.format(1_000_000 + micros % 1_000_000);
-        self.text.push('.');
-        self.text.push_str(padded.get(1..).unwrap_or(padded));
-        self.text.push_str("Z ");
+/// `2026-11-28T20:39:16.292712Z ` as the stock `SystemTime` timer writes it, with its space.
+fn write_timestamp(out: &mut Vec<u8>, date: &mut Date, secs: u64, micros: u32) {
+    if date.second != secs {
+        date.second = secs;
+        date.text = livechat_mock::base::clock::utc_date_time(secs);
     }
+    out.extend_from_slice(date.text.as_bytes());
+    // Six digits, zero-padded: a seventh leading digit written and skipped.
+    let mut digits = itoa::Buffer::new();
+    let padded = digits.format(1_000_000 + micros % 1_000_000);
+    out.push(b'.');
+    out.extend_from_slice(padded.get(1..).unwrap_or(padded).as_bytes());
+    out.extend_from_slice(b"Z ");
 }
 
 /// `value` as `str`'s `Debug` writes it: quoted, and escaped only when it needs to be (it leaves
 /// printable ASCII other than `"` and `\\` as it is).
-fn push_debug_str(text: &mut String, value: &str) {
+fn push_debug_str(out: &mut Vec<u8>, value: &str) {
     let plain = value
         .bytes()
         .all(|b| matches!(b, b' ' | b'!' | b'#'..=b'[' | b']'..=b'~'));
     if plain {
-        text.push('"');
-        text.push_str(value);
-        text.push('"');
+        out.push(b'"');
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'"');
     } else {
-        // Writing to a `String` cannot fail.
-        let _ = write!(text, "{value:?}");
+        out.extend_from_slice(format!("{value:?}").as_bytes());
     }
 }
 
@@ -369,15 +369,15 @@ mod tests {
 
     #[test]
     fn the_fraction_is_six_digits_zero_padded() {
-        let mut line = Line {
+        let mut date = Date {
             second: u64::MAX,
-            date: String::new(),
             text: String::new(),
         };
-        line.write_timestamp(1_780_658_550, 7);
-        assert_eq!(line.text, "2026-06-05T11:22:30.000007Z ");
-        line.text.clear();
-        line.write_timestamp(951_782_400, 999_999);
-        assert_eq!(line.text, "2000-02-29T00:00:00.999999Z ");
+        let mut out = Vec::new();
+        write_timestamp(&mut out, &mut date, 1_780_658_550, 7);
+        assert_eq!(out, b"2026-06-05T11:22:30.000007Z ");
+        out.clear();
+        write_timestamp(&mut out, &mut date, 951_782_400, 999_999);
+        assert_eq!(out, b"2000-02-29T00:00:00.999999Z ");
     }
 }

@@ -52,14 +52,21 @@ impl Shared {
 
     /// Queues one whole line, or drops it (and counts it) when `limit` bytes are waiting.
     fn push(&self, line: &[u8]) {
+        self.push_with(|queue| queue.extend_from_slice(line));
+    }
+
+    /// Queues the one whole line `write` appends to the queue, or drops it (and counts it) when
+    /// it would take the queue past `limit` bytes.
+    fn push_with(&self, write: impl FnOnce(&mut Vec<u8>)) {
         let mut queue = self.lock();
         let before = queue.bytes.len();
-        if before + line.len() > self.limit {
+        write(&mut queue.bytes);
+        if queue.bytes.len() > self.limit {
+            queue.bytes.truncate(before);
             drop(queue);
             self.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        queue.bytes.extend_from_slice(line);
         let half = self.limit / 2;
         if before < half && queue.bytes.len() >= half {
             self.wake.notify_one();
@@ -117,9 +124,10 @@ pub fn batching<W: Write + Send + 'static>(
 }
 
 impl BatchWriter {
-    /// Queues one whole line written elsewhere (see `TextFormat`).
-    pub fn push_line(&self, line: &[u8]) {
-        self.shared.push(line);
+    /// Queues the one whole line `write` appends, written straight into the queue (see
+    /// `PlainRequestLog`); dropped and counted, as any line, when stderr is too far behind.
+    pub fn push_with(&self, write: impl FnOnce(&mut Vec<u8>)) {
+        self.shared.push_with(write);
     }
 }
 
@@ -235,12 +243,18 @@ mod tests {
             assert!(waited.elapsed() < Duration::from_secs(5), "never taken");
             std::thread::sleep(Duration::from_millis(1));
         }
-        // 10 lines of 10 bytes fill the 100 bytes that may wait; the next 5 are dropped.
+        // 10 lines of 10 bytes fill the 100 bytes that may wait; the next 5 are dropped, lines
+        // written straight into the queue as well as lines handed over.
         for n in 0..15 {
-            writer
-                .make_writer()
-                .write_all(format!("line {n:>4}\n").as_bytes())
-                .expect("never blocks");
+            let line = format!("line {n:>4}\n");
+            if n % 2 == 0 {
+                writer
+                    .make_writer()
+                    .write_all(line.as_bytes())
+                    .expect("never blocks");
+            } else {
+                writer.push_with(|queue| queue.extend_from_slice(line.as_bytes()));
+            }
         }
         assert_eq!(writer.dropped_lines(), 5);
         drop(stalled);
