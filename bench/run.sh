@@ -93,6 +93,9 @@ measure() { # measure NAME: one wrk run, appended to the server's samples
   p50[$name]="${p50[$name]:-} $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
   p99[$name]="${p99[$name]:-} $(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
   echo "round $round $name: $(awk '/^Requests\/sec/ {print $2}' <<<"$out") req/s" >&2
+  # The default-flags server's log (about 150 MB a round) is written back to disk now, not by
+  # the kernel's flusher during the next server's measurement.
+  if [ "$name" = mock-defaults ]; then sync target/bench-defaults.log; fi
 }
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -115,6 +118,14 @@ fi
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do measure "$name"; done
 done
+# Same-round ratios of the headline (each round's default-flags run over the floor's run just
+# before it), kept before the medians replace the samples.
+per_round() { # per_round SAMPLES_A SAMPLES_B INVERT -> "r1 r2 ..." (a/b, or b/a when INVERT=1)
+  paste <(tr ' ' '\n' <<<"$1" | grep -v '^$') <(tr ' ' '\n' <<<"$2" | grep -v '^$') |
+    awk -v inv="$3" '{ printf "%.3f ", (inv ? $2 / $1 : $1 / $2) }'
+}
+headline_rps_rounds=$(per_round "${rps[mock-defaults]}" "${rps[floor]}" 0)
+headline_cpu_rounds=$(per_round "${cpu[mock-defaults]}" "${cpu[floor]}" 1)
 for name in "${names[@]}"; do
   rss_mib[$name]=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${server_pid[$name]}/status" 2>/dev/null || echo "?")
   rps[$name]=$(median "${rps[$name]}"); p50[$name]=$(median "${p50[$name]}"); p99[$name]=$(median "${p99[$name]}"); cpu[$name]=$(median "${cpu[$name]}")
@@ -133,6 +144,7 @@ echo "(x floor CPU: the floor's server CPU time per request over this one's, the
 ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.1f", a / b }'; }
 echo
 echo "headline, default flags (info logs to a file, journal and gate on): $(awk -v a="${cpu[mock-defaults]}" -v b="${cpu[floor]}" 'BEGIN { printf "%.3f", b / a }')x the floor by CPU per request, $(awk -v a="${rps[mock-defaults]}" -v b="${rps[floor]}" 'BEGIN { printf "%.3f", a / b }')x by median req/s"
+echo "same-round ratios, default flags over the floor: by req/s $headline_rps_rounds(median $(median "$headline_rps_rounds")); by CPU $headline_cpu_rounds(median $(median "$headline_cpu_rounds"))"
 echo "log lines written: $(wc -l < target/bench-defaults.log); dropped: $(grep -c 'log lines dropped' target/bench-defaults.log || true)"
 echo "gate cost (CPU per request): $(awk -v a="${cpu[mock]}" -v b="${cpu[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (a / b - 1) * 100 }')"
 echo "gate cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the gate-off requests/s"
