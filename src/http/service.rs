@@ -127,11 +127,12 @@ where
     }
 
     // One reading of the system clock serves the journal's arrival and the log line's stamp.
+    let at = SystemTime::now();
     let arrived = Arrival {
         started,
-        at: SystemTime::now(),
+        at,
+        ms: state.clock.ms_at(at),
     };
-    let arrived_ms = state.clock.ms_at(arrived.at);
     let (head, request_body) = request.into_parts();
     let parts = RequestParts::from_head(&head, peer);
     let headers = &head.headers;
@@ -162,10 +163,7 @@ where
                         _ => "bad-body",
                     };
                     let routed = limited(response, outcome);
-                    return deliver(record(
-                        &state, &arrived, arrived_ms, &parts, headers, routed, None,
-                    ))
-                    .await;
+                    return deliver(record(&state, &arrived, &parts, headers, routed, None)).await;
                 }
             }
         }
@@ -176,10 +174,7 @@ where
     };
     if let Some((response, outcome)) = early {
         let routed = limited(response, outcome);
-        return deliver(record(
-            &state, &arrived, arrived_ms, &parts, headers, routed, None,
-        ))
-        .await;
+        return deliver(record(&state, &arrived, &parts, headers, routed, None)).await;
     }
 
     let draw = state.chaos.draw();
@@ -188,7 +183,7 @@ where
         tokio::time::sleep(delay).await;
     }
     deliver(record(
-        &state, &arrived, arrived_ms, &parts, headers, routed, draw.delay,
+        &state, &arrived, &parts, headers, routed, draw.delay,
     ))
     .await
 }
@@ -214,10 +209,12 @@ async fn deliver(recorded: Recorded) -> Result<HttpResponse, InjectedFault> {
     }
 }
 
-/// When a request arrived: by the monotonic clock (for its duration) and the system clock.
+/// When a request arrived: by the monotonic clock (for its duration), the system clock (for
+/// the log line's stamp) and the mock's clock (for the journal; a manual clock in tests).
 struct Arrival {
     started: Instant,
     at: SystemTime,
+    ms: u64,
 }
 
 /// What [`record`] leaves to do: answer now, or hang first.
@@ -232,7 +229,6 @@ enum Recorded {
 fn record(
     state: &AppState,
     arrived: &Arrival,
-    arrived_ms: u64,
     parts: &RequestParts<'_>,
     headers: &HeaderMap,
     routed: Routed,
@@ -280,7 +276,7 @@ fn record(
     if state.journal.is_enabled() {
         state.journal.record(Record {
             served: Served {
-                arrived_ms,
+                arrived_ms: arrived.ms,
                 method: parts.method.clone(),
                 outcome: routed.outcome,
                 rule: routed.rule.as_str(),
