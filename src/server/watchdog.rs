@@ -158,12 +158,17 @@ mod tests {
         assert_eq!(Watchdog::new(300 * MS, 1001 * MS).header_ticks, 14);
     }
 
-    #[test]
-    fn a_quiet_connection_is_idle_after_the_idle_timeout_and_not_before() {
+    /// A connection with a 400 ms idle timeout whose first request has just begun.
+    fn a_request_begun() -> (Activity, Watchdog) {
         let activity = Activity::default();
-        let mut dog = Watchdog::new(400 * MS, 10_000 * MS);
         activity.read();
         activity.request_started();
+        (activity, Watchdog::new(400 * MS, 10_000 * MS))
+    }
+
+    #[test]
+    fn a_quiet_connection_is_idle_after_the_idle_timeout_and_not_before() {
+        let (activity, mut dog) = a_request_begun();
         activity.request_finished();
         // The first tick sees the moves; four quiet periods after it make 400 ms.
         assert_eq!(
@@ -174,10 +179,7 @@ mod tests {
 
     #[test]
     fn a_request_in_flight_or_a_byte_moved_is_not_idle() {
-        let activity = Activity::default();
-        let mut dog = Watchdog::new(400 * MS, 10_000 * MS);
-        activity.read();
-        activity.request_started();
+        let (activity, mut dog) = a_request_begun();
         assert_eq!(
             ticks_until_closed(&mut dog, &activity, 50),
             (50, Verdict::Keep),
