@@ -37,23 +37,34 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Value {
         }
         Value::Object(form)
     } else {
-        Value::String(String::from_utf8_lossy(body).into_owned())
+        // The text itself is never needed whole: only its first character is (see below).
+        let head = &body[..body.len().min(4)];
+        Value::String(String::from_utf8_lossy(head).chars().take(1).collect())
     };
     match parsed {
         // "compatibility with the previous version": an empty body is no parameters.
         Value::String(text) if text.is_empty() => Value::Object(Map::new()),
         Value::Array(items) => Value::Array(items),
         Value::Object(map) => Value::Object(map),
-        // `{ ...text }` spreads a string into its characters by index.
-        Value::String(text) => Value::Object(
-            text.chars()
-                .enumerate()
-                .map(|(i, c)| (i.to_string(), Value::String(c.to_string())))
-                .collect(),
-        ),
+        // `{ ...text }` spreads a string into its characters by index: `{"0":"x","1":"y",…}`.
+        // Every reader of the result stops at its first key (login finds no `password`, Meteor's
+        // `check` reports the first unknown key), so only that entry is built: one allocation,
+        // not one per character of a body that may be megabytes.
+        Value::String(text) => Value::Object(spread_first(&text)),
         // `{ ...5 }`, `{ ...true }`, `{ ...null }` are `{}`.
         _ => Value::Object(Map::new()),
     }
+}
+
+/// The first entry of `{ ...text }` for a non-empty `text`: key `"0"`, its first UTF-16 unit
+/// (JavaScript spreads a string by code unit, so a character outside the BMP spreads as half a
+/// surrogate pair, which JSON cannot hold; the mock keeps the whole character instead).
+fn spread_first(text: &str) -> Map<String, Value> {
+    let mut object = Map::new();
+    if let Some(first) = text.chars().next() {
+        object.insert("0".to_string(), Value::String(first.to_string()));
+    }
+    object
 }
 
 /// Reads a request body of at most `max_body` bytes within `deadline`: past the size 413, past
@@ -111,6 +122,14 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn a_megabyte_of_text_is_one_entry_not_a_million() {
+        let body = vec![b'x'; 1 << 20];
+        let parsed = parse(Some("text/plain"), &body);
+        assert_eq!(parsed, json!({"0":"x"}));
+        assert_eq!(parse(None, &body), json!({"0":"x"}), "no Content-Type");
+    }
+
+    #[test]
     fn json_is_read_only_for_a_json_content_type() {
         let body = br#"{"user":"a","password":"b"}"#;
         assert_eq!(
@@ -151,7 +170,11 @@ mod tests {
     #[test]
     fn other_types_spread_the_text_into_an_object() {
         assert_eq!(parse(None, b""), json!({}));
-        assert_eq!(parse(Some("text/plain"), b"ab"), json!({"0":"a","1":"b"}));
+        assert_eq!(parse(Some("text/plain"), b"ab"), json!({"0":"a"}));
+        assert_eq!(
+            parse(Some("application/json"), br#""xyz""#),
+            json!({"0":"x"})
+        );
         assert_eq!(
             parse(Some("multipart/form-data; boundary=x"), b"--x"),
             json!({})

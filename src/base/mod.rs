@@ -3,6 +3,7 @@
 pub mod chaos;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod paths;
 pub mod query;
 pub mod ratelimit;

@@ -65,6 +65,10 @@ pub struct Limits {
     /// A keep-alive connection with no request in flight is closed after this. Default 5 s,
     /// Node's `keepAliveTimeout`.
     pub idle_timeout: Duration,
+    /// A response write that moves no byte for this long (a client that stopped reading) is
+    /// dropped, and a graceful close waits no longer than this for what is in flight. Default
+    /// 10 s.
+    pub send_timeout: Duration,
     /// Connections served at once; past it, new ones wait in the listen queue.
     pub max_connections: usize,
     /// The largest request body read (the POST endpoints and the control API); past it, 413.
@@ -85,6 +89,7 @@ impl Default for Limits {
             max_uri_bytes: 8 * 1024,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(5),
+            send_timeout: Duration::from_secs(10),
             max_connections: 1024,
             max_body_bytes: 1024 * 1024,
             body_timeout: Duration::from_secs(10),

@@ -315,22 +315,38 @@ fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
         FixtureSource::Dir(dir) => {
             let path = dir.join(name);
             let file = path.display().to_string();
+            if dir.exists() && !dir.is_dir() {
+                return Err(Error::Config(format!(
+                    "{}: not a directory: --fixtures takes the directory that holds visitors.json and users.json (`livechat-mock fixtures export DIR` writes the bundled ones to start from)",
+                    dir.display()
+                )));
+            }
             if !dir.is_dir() {
                 return Err(Error::Config(format!(
                     "{}: the fixture directory does not exist (it must hold visitors.json and users.json; optional: permissions.json, departments.json, custom-fields.json; `livechat-mock fixtures export DIR` writes the bundled ones)",
                     dir.display()
                 )));
             }
-            // A FIFO or a device would block the reader (and a reload) forever: regular files only.
-            match std::fs::metadata(&path) {
-                Ok(meta) if !meta.is_file() => {
+            // A FIFO or a device would block the reader (and a reload) forever: regular files
+            // only, checked on the opened handle (no window for a swap between check and open).
+            let bytes = match crate::base::files::read_regular(&path) {
+                Ok(bytes) => bytes,
+                Err(err) if err.kind() == std::io::ErrorKind::InvalidInput => {
                     return Err(Error::Config(format!("{file}: not a regular file")));
                 }
-                _ => {}
-            }
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+                Err(source) => {
+                    return Err(Error::Read {
+                        file: file.clone(),
+                        source,
+                    });
+                }
+            };
+            let text = String::from_utf8(bytes).map_err(|_| Error::Read {
                 file: file.clone(),
-                source,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ),
             })?;
             Ok((file, text))
         }

@@ -179,6 +179,16 @@ pub struct Cli {
     )]
     pub idle_timeout_ms: u64,
 
+    /// A response write that makes no progress for this long (the client stopped reading) is
+    /// dropped with its connection, in milliseconds; it also bounds a graceful close.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_SEND_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_name = "MS"
+    )]
+    pub send_timeout_ms: u64,
+
     /// Connections served at once; more wait in the listen queue.
     #[arg(
         long,
@@ -512,6 +522,7 @@ impl Cli {
                 max_uri_bytes: self.max_uri_bytes,
                 header_timeout: std::time::Duration::from_millis(self.header_timeout_ms),
                 idle_timeout: std::time::Duration::from_millis(self.idle_timeout_ms),
+                send_timeout: std::time::Duration::from_millis(self.send_timeout_ms.max(1)),
                 max_connections: self.max_connections.max(1),
                 max_body_bytes: self.max_body_bytes,
                 body_timeout: std::time::Duration::from_millis(self.body_timeout_ms.max(1)),

@@ -69,6 +69,20 @@ impl tokio::io::AsyncRead for Tracked {
     }
 }
 
+impl Tracked {
+    /// Tells the activity whether a write moved bytes or had to wait for the client.
+    fn wrote(&self, result: &Poll<std::io::Result<usize>>) {
+        match result {
+            Poll::Ready(Ok(n)) if *n > 0 => {
+                self.activity.moved();
+                self.activity.write_blocked(false);
+            }
+            Poll::Pending => self.activity.write_blocked(true),
+            Poll::Ready(_) => {}
+        }
+    }
+}
+
 impl tokio::io::AsyncWrite for Tracked {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -77,11 +91,7 @@ impl tokio::io::AsyncWrite for Tracked {
     ) -> Poll<std::io::Result<usize>> {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write(cx, data);
-        if let Poll::Ready(Ok(n)) = &result
-            && *n > 0
-        {
-            this.activity.moved();
-        }
+        this.wrote(&result);
         result
     }
 
@@ -92,11 +102,7 @@ impl tokio::io::AsyncWrite for Tracked {
     ) -> Poll<std::io::Result<usize>> {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = &result
-            && *n > 0
-        {
-            this.activity.moved();
-        }
+        this.wrote(&result);
         result
     }
 
@@ -204,7 +210,12 @@ async fn connection_task(
 ) {
     let _slot = slot;
     let limits = &state.config.limits;
-    let mut watchdog = Watchdog::new(limits.idle_timeout, limits.header_timeout);
+    let mut watchdog = Watchdog::new(
+        limits.idle_timeout,
+        limits.header_timeout,
+        limits.send_timeout,
+    );
+    let send_timeout = limits.send_timeout;
     let activity = Arc::new(Activity::default());
     let io = TokioIo::new(Tracked {
         inner: stream,
@@ -252,7 +263,8 @@ async fn connection_task(
                 match watchdog.tick(&activity) {
                     Verdict::Keep => {}
                     Verdict::Idle => return Poll::Ready(Close::Gracefully),
-                    Verdict::SlowHead => return Poll::Ready(Close::Now),
+                    Verdict::SlowHead => return Poll::Ready(Close::Now("request head not received within the header timeout")),
+                    Verdict::Stalled => return Poll::Ready(Close::Now("the client stopped reading: a write made no progress within the send timeout")),
                 }
                 next_tick += period;
                 tick.as_mut().reset(next_tick);
@@ -265,10 +277,16 @@ async fn connection_task(
         Close::Ended => {}
         Close::Gracefully => {
             connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
+            // Bounded: a response the client never reads would otherwise hold the slot forever.
+            if tokio::time::timeout(send_timeout, connection)
+                .await
+                .is_err()
+            {
+                tracing::debug!(%peer, "graceful close not done within the send timeout; dropped");
+            }
         }
-        Close::Now => {
-            tracing::debug!(%peer, "request head not received within the header timeout");
+        Close::Now(why) => {
+            tracing::debug!(%peer, "connection dropped: {why}");
         }
     }
 }
@@ -279,8 +297,9 @@ enum Close {
     Ended,
     /// Shutting down, or idle: what is in flight is finished first.
     Gracefully,
-    /// A request head too slow: dropped without an answer, as hyper's header timeout drops it.
-    Now,
+    /// A request head too slow, or a write stalled: dropped without more ado (hyper's header
+    /// timeout drops it the same way).
+    Now(&'static str),
 }
 
 /// Binds the configured address.

@@ -1,5 +1,6 @@
-//! A connection's two timeouts, checked on a slow tick instead of timed per request: the idle
-//! keep-alive timeout and the header timeout (a client must send a whole request head in time).
+//! A connection's three timeouts, checked on a slow tick instead of timed per request: the idle
+//! keep-alive timeout, the header timeout (a client must send a whole request head in time) and
+//! the send timeout (a client that stops reading must not hold its slot with a stalled write).
 //!
 //! Why not hyper's `header_read_timeout`: it arms a timer for every request head and disarms it
 //! when the head is in (an allocation, a timer-wheel insert and remove under the driver's lock,
@@ -9,7 +10,7 @@
 //! [`Watchdog::tick`] reads them four times per shorter timeout, so a timeout fires between its
 //! length and its length plus half of the shorter one.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// What a connection did lately, in counters the I/O path can bump without reading a clock.
@@ -25,6 +26,9 @@ pub(crate) struct Activity {
     head_since: AtomicU64,
     /// Ticks so far.
     ticks: AtomicU64,
+    /// The last write could not go out (the socket's send buffer is full): the client is not
+    /// reading what it was sent.
+    write_blocked: AtomicBool,
 }
 
 impl Activity {
@@ -42,6 +46,13 @@ impl Activity {
     /// Bytes were written.
     pub(crate) fn moved(&self) {
         self.moves.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A write went out (`false`) or had to wait for the client to read (`true`).
+    pub(crate) fn write_blocked(&self, blocked: bool) {
+        if self.write_blocked.load(Ordering::Relaxed) != blocked {
+            self.write_blocked.store(blocked, Ordering::Relaxed);
+        }
     }
 
     /// A request's head is in and its answer begins.
@@ -65,6 +76,9 @@ pub(crate) enum Verdict {
     Idle,
     /// A request head pending for the header timeout: dropped, as hyper's own timeout did.
     SlowHead,
+    /// A write stalled for the send timeout (the client stopped reading): dropped, since a
+    /// graceful close would wait on that very write.
+    Stalled,
 }
 
 /// Reads a connection's [`Activity`] once a [`period`](Watchdog::period).
@@ -75,15 +89,24 @@ pub(crate) struct Watchdog {
     idle_ticks: u64,
     /// Whole periods a head may be pending.
     header_ticks: u64,
+    /// Whole periods a blocked write may make no progress.
+    send_ticks: u64,
     /// Periods in a row without a move and without a request in flight.
     quiet: u64,
+    /// Periods in a row without a move while a write was blocked.
+    stalled: u64,
     /// The move count at the last tick.
     seen: u64,
 }
 
 impl Watchdog {
-    pub(crate) fn new(idle_timeout: Duration, header_timeout: Duration) -> Watchdog {
-        let period = (idle_timeout.min(header_timeout) / 4).max(Duration::from_millis(1));
+    pub(crate) fn new(
+        idle_timeout: Duration,
+        header_timeout: Duration,
+        send_timeout: Duration,
+    ) -> Watchdog {
+        let shortest = idle_timeout.min(header_timeout).min(send_timeout);
+        let period = (shortest / 4).max(Duration::from_millis(1));
         let ticks_for = |timeout: Duration| {
             u64::try_from(timeout.as_nanos().div_ceil(period.as_nanos())).unwrap_or(u64::MAX)
         };
@@ -91,7 +114,9 @@ impl Watchdog {
             period,
             idle_ticks: ticks_for(idle_timeout),
             header_ticks: ticks_for(header_timeout),
+            send_ticks: ticks_for(send_timeout),
             quiet: 0,
+            stalled: 0,
             seen: 0,
         }
     }
@@ -112,7 +137,17 @@ impl Watchdog {
             return Verdict::SlowHead;
         }
         let moves = activity.moves.load(Ordering::Relaxed);
-        if idle && moves == self.seen {
+        let blocked = activity.write_blocked.load(Ordering::Relaxed);
+        let still = moves == self.seen;
+        self.stalled = if blocked && still {
+            self.stalled + 1
+        } else {
+            0
+        };
+        if self.stalled >= self.send_ticks {
+            return Verdict::Stalled;
+        }
+        if idle && still && !blocked {
             self.quiet += 1;
         } else {
             self.quiet = 0;
@@ -146,16 +181,19 @@ mod tests {
 
     #[test]
     fn the_period_is_a_quarter_of_the_shorter_timeout() {
-        let dog = Watchdog::new(5000 * MS, 10_000 * MS);
+        let dog = Watchdog::new(5000 * MS, 10_000 * MS, 10_000 * MS);
         assert_eq!(dog.period(), 1250 * MS);
         assert_eq!((dog.idle_ticks, dog.header_ticks), (4, 8));
         assert_eq!(
-            Watchdog::new(Duration::ZERO, Duration::ZERO).period(),
+            Watchdog::new(Duration::ZERO, Duration::ZERO, Duration::ZERO).period(),
             MS,
             "never a zero period"
         );
         // 1,001 ms is 13.35 periods of 75 ms: 14, never less than the timeout
-        assert_eq!(Watchdog::new(300 * MS, 1001 * MS).header_ticks, 14);
+        assert_eq!(
+            Watchdog::new(300 * MS, 1001 * MS, 10_000 * MS).header_ticks,
+            14
+        );
     }
 
     /// A connection with a 400 ms idle timeout whose first request has just begun.
@@ -163,7 +201,7 @@ mod tests {
         let activity = Activity::default();
         activity.read();
         activity.request_started();
-        (activity, Watchdog::new(400 * MS, 10_000 * MS))
+        (activity, Watchdog::new(400 * MS, 10_000 * MS, 10_000 * MS))
     }
 
     #[test]
@@ -196,7 +234,7 @@ mod tests {
     fn a_head_pending_for_the_header_timeout_is_dropped_even_while_bytes_dribble_in() {
         let activity = Activity::default();
         // period 100 ms; the header timeout is 4 periods
-        let mut dog = Watchdog::new(10_000 * MS, 400 * MS);
+        let mut dog = Watchdog::new(10_000 * MS, 400 * MS, 10_000 * MS);
         dog.tick(&activity);
         dog.tick(&activity);
         activity.read(); // a head begins after tick 2
@@ -215,7 +253,7 @@ mod tests {
     #[test]
     fn a_head_that_completes_in_time_is_forgotten() {
         let activity = Activity::default();
-        let mut dog = Watchdog::new(10_000 * MS, 400 * MS);
+        let mut dog = Watchdog::new(10_000 * MS, 400 * MS, 10_000 * MS);
         for _ in 0..20 {
             activity.read();
             dog.tick(&activity);
@@ -229,5 +267,37 @@ mod tests {
         activity.request_started();
         activity.read();
         assert_eq!(activity.head_since.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_write_the_client_never_reads_is_dropped_after_the_send_timeout_not_closed_gracefully() {
+        let activity = Activity::default();
+        // period 100 ms; the send timeout is 4 periods, the idle timeout 2 s
+        let mut dog = Watchdog::new(2000 * MS, 10_000 * MS, 400 * MS);
+        activity.read();
+        activity.request_started();
+        activity.request_finished(); // answered: the body is being written
+        activity.write_blocked(true);
+        assert_eq!(
+            dog.tick(&activity),
+            Verdict::Keep,
+            "the first tick sees the moves"
+        );
+        assert_eq!(
+            ticks_until_closed(&mut dog, &activity, 50),
+            (4, Verdict::Stalled),
+            "never Idle while the write waits: a graceful close would wait on it forever"
+        );
+    }
+
+    #[test]
+    fn a_slow_reader_that_keeps_taking_bytes_is_not_stalled() {
+        let activity = Activity::default();
+        let mut dog = Watchdog::new(2000 * MS, 10_000 * MS, 400 * MS);
+        activity.write_blocked(true);
+        for _ in 0..50 {
+            activity.moved(); // a little goes out each period
+            assert_eq!(dog.tick(&activity), Verdict::Keep);
+        }
     }
 }

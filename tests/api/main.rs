@@ -9,6 +9,7 @@ mod controls;
 mod cors;
 mod fidelity;
 mod hardening;
+mod hardening3;
 mod limits;
 mod openapi;
 mod responses;
