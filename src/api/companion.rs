@@ -39,6 +39,9 @@ fn reply(prefix: &str, status: StatusCode, value: &Value, state: &AppState) -> R
 /// Key order: `success` first.
 const LOGIN_FAILED: &str =
     r#"{"success":false,"error":"Unauthorized","status":"error","message":"Unauthorized"}"#;
+/// From 9.0.0 (`applyBreakingChanges`), the login route's 401 is `unauthorized()` alone, in
+/// lower case, without the legacy pair.
+const LOGIN_FAILED_9: &str = r#"{"success":false,"error":"unauthorized"}"#;
 
 /// The defaults of `Accounts_Default_User_Preferences_*` that `getUserInfo` copies into
 /// `me.settings.preferences` (a user's own preferences override them).
@@ -57,7 +60,15 @@ enum Named<'a> {
 /// token). `host` makes the avatar URL (the real server uses its Site URL).
 pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, &'static str) {
     let unauthorized = || {
-        let value: Value = serde_json::from_str(LOGIN_FAILED).unwrap_or_default();
+        let body = if state
+            .version
+            .has(crate::base::versions::Behaviour::LoginUnauthorized)
+        {
+            LOGIN_FAILED_9
+        } else {
+            LOGIN_FAILED
+        };
+        let value: Value = serde_json::from_str(body).unwrap_or_default();
         (
             reply(LOGIN, StatusCode::UNAUTHORIZED, &value, state),
             "login-failed",

@@ -6,10 +6,10 @@
 use std::borrow::Cow;
 
 use crate::api::request::RequestParts;
-use crate::base::query::{self, ArrayCoercion};
+use crate::base::query;
 use crate::base::ratelimit::{RateCheck, RateLimit, Route};
 use crate::base::selection::{Choice, Convention, Example, OutcomeId};
-use crate::base::versions::{Behaviour, Version};
+use crate::base::versions::Behaviour;
 use crate::data::config::AuthMode;
 use crate::data::store::{Account, Store};
 use crate::run::outcome::Outcome;
@@ -102,21 +102,12 @@ fn admin_override(
         .take(params.as_deref().ok(), request.user_id.as_deref())
 }
 
-/// How the emulated version reads an array given for `visitorId`.
-fn coercion(version: Version) -> ArrayCoercion {
-    if version.has(Behaviour::SingleStringArrays) {
-        ArrayCoercion::SingleString
-    } else {
-        ArrayCoercion::None
-    }
-}
-
 /// The `visitorId` of the request as the emulated version reads it.
 fn visitor_id<'h>(
     request: &RequestParts<'h>,
     state: &AppState,
 ) -> Result<Cow<'h, str>, query::ParamError> {
-    query::visitor_id(request.query, coercion(state.version))
+    query::visitor_id(request.query, query::Reading::of(state.version))
 }
 
 /// The real server's checks in its order: authentication (401), permission (403), rate limit
@@ -141,19 +132,37 @@ fn real_server(
             return decision(Outcome::InvalidParams(*error), None);
         }
     }
-    if !account.view_l_room {
-        return decision(Outcome::Forbidden, None);
-    }
-    let rate = match &state.limiter {
+    // The limiter: a middleware before the permission check from 8.9.0 (PR #41970), the
+    // action's first step before that (ApiClass.ts b2da2544), so after the router's parse.
+    let limit = || match &state.limiter {
         Some(limiter) if !account.bypass_rate_limit => {
             let check = limiter.check(Route::VisitorsInfo, request.peer, state.clock.now_ms());
-            if !check.allowed {
-                return decision(Outcome::RateLimited(check), Some(check));
-            }
             Some(check)
         }
         _ => None,
     };
+    let middleware_limiter = state.version.has(Behaviour::RateLimiterMiddleware);
+    let mut rate = None;
+    if middleware_limiter {
+        rate = limit();
+        if let Some(check) = rate.filter(|check| !check.allowed) {
+            return decision(Outcome::RateLimited(check), Some(check));
+        }
+    }
+    if !account.view_l_room {
+        return decision(Outcome::Forbidden, None);
+    }
+    // Router.ts parses the query before it calls the action: past qs's limits the router's 400
+    // comes before the action's rate limit.
+    if let Err(query::ParamError::Unparsable) = &params {
+        return decision(Outcome::InvalidParams(query::ParamError::Unparsable), rate);
+    }
+    if !middleware_limiter {
+        rate = limit();
+        if let Some(check) = rate.filter(|check| !check.allowed) {
+            return decision(Outcome::RateLimited(check), Some(check));
+        }
+    }
     let visitor_id = match params {
         Ok(id) => id,
         Err(error) => return decision(Outcome::InvalidParams(error), rate),

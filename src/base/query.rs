@@ -1,20 +1,49 @@
-//! The query string, read the way the real server reads it: parsed by the rules of Node's `qs`
-//! (repeated keys, `a[]`, `a[k]`, `+` as space, malformed escapes left literal), then checked by
-//! the rules of its ajv schema (`visitors.info.query.json`): `required`, then
-//! `additionalProperties`, then the type, stopping at the first error.
+//! The query string, read the way the real server reads it: cut as its router cuts it, parsed
+//! by the rules of Node's `qs` (repeated keys, `a[]`, `a[k]`, `+` as space, malformed escapes left
+//! literal, keys named after `Object.prototype` properties dropped), then checked by the rules of
+//! its ajv schema (`visitors.info.query.json`): `required`, then `additionalProperties`, then the
+//! type, stopping at the first error.
+//!
+//! The parse follows qs 6.14.1's `lib/parse.js` and `lib/utils.js` (the version Rocket.Chat's
+//! lock resolves `http-router`'s `"qs": "^6.14.0"` to; see docs/FIDELITY.md), line by line where
+//! the outcome depends on it. qs 6.14.1's "overflow objects" (an array grown past `arrayLimit`
+//! becomes an object) are not modelled: such a `visitorId` is "must be string" either way.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// `qs`'s default `parameterLimit`. The real server parses with `throwOnLimitExceeded: true`
-/// (`packages/http-router/src/parseQueryParams.ts`, commit
-/// 2c8fc26f8e443b3e55fcb340ef802256610b472a), so a query of more parts is refused whole.
+use crate::base::versions::{Behaviour, Version};
+
+/// `qs`'s default `parameterLimit`: with `throwOnLimitExceeded` a query of more parts is
+/// refused whole; without it the parts past it are dropped (`split('&', limit)`).
 const PARAMETER_LIMIT: usize = 1000;
 /// `qs`'s default `depth`: bracket segments past it are kept as one literal segment.
 const DEPTH: usize = 5;
-/// The real server's `arrayLimit` (`parseQueryParams.ts`: `arrayLimit: 500`): `a[501]` makes an
-/// object, `a[500]` an array; a key repeated past 500 values is refused (`throwOnLimitExceeded`).
-const ARRAY_LIMIT: u64 = 500;
+/// `qs`'s default `arrayLimit`, which the router used before PR #38222.
+const DEFAULT_ARRAY_LIMIT: u64 = 20;
+/// The router's `arrayLimit` since PR #38222 (`parseQueryParams.ts`: `arrayLimit: 500`).
+const ROUTER_ARRAY_LIMIT: u64 = 500;
+
+/// The own properties of `Object.prototype`: `qs` (without `allowPrototypes`) drops a key whose
+/// parent or any bracket segment is one of them (`has.call(Object.prototype, parent)`).
+const PROTOTYPE_KEYS: [&str; 12] = [
+    "constructor",
+    "__defineGetter__",
+    "__defineSetter__",
+    "hasOwnProperty",
+    "__lookupGetter__",
+    "__lookupSetter__",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toString",
+    "valueOf",
+    "__proto__",
+    "toLocaleString",
+];
+
+fn is_prototype_key(key: &str) -> bool {
+    PROTOTYPE_KEYS.contains(&key)
+}
 
 /// Why the query parameters were refused: one per ajv message the server can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,24 +91,95 @@ pub enum ArrayCoercion {
     None,
 }
 
+/// How the router calls `qs.parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouterParse {
+    /// `qs.parse(query)`: `arrayLimit` 20, nothing thrown, parts past 1,000 dropped.
+    Defaults,
+    /// `qs.parse(query, { arrayLimit: 500, throwOnLimitExceeded: true })` (PR #38222): past the
+    /// limits, the router's `Invalid query parameters`.
+    Limited,
+}
+
+impl RouterParse {
+    fn array_limit(self) -> u64 {
+        match self {
+            RouterParse::Defaults => DEFAULT_ARRAY_LIMIT,
+            RouterParse::Limited => ROUTER_ARRAY_LIMIT,
+        }
+    }
+
+    fn throws(self) -> bool {
+        self == RouterParse::Limited
+    }
+}
+
+/// How one release reads the query: what its router hands to `qs`, the parse, then the
+/// validator's coercion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// The Hono router (7.8.0 on) reads only up to a second `?`; Express's `req.query` before
+    /// it took the whole rest of the target.
+    pub ends_at_second_question_mark: bool,
+    pub router: RouterParse,
+    pub coercion: ArrayCoercion,
+}
+
+impl Reading {
+    /// The newest release's reading.
+    pub const NEWEST: Reading = Reading {
+        ends_at_second_question_mark: true,
+        router: RouterParse::Limited,
+        coercion: ArrayCoercion::SingleString,
+    };
+
+    /// How `version` reads a query (the release table's rows).
+    pub fn of(version: Version) -> Reading {
+        Reading {
+            ends_at_second_question_mark: version.has(Behaviour::HonoRouter),
+            router: if version.has(Behaviour::RouterQueryLimits) {
+                RouterParse::Limited
+            } else {
+                RouterParse::Defaults
+            },
+            coercion: if version.has(Behaviour::SingleStringArrays) {
+                ArrayCoercion::SingleString
+            } else {
+                ArrayCoercion::None
+            },
+        }
+    }
+}
+
+/// The query string the router hands to `qs`: `request.raw.url.split('?')?.[1] || ''`
+/// (`packages/http-router/src/Router.ts`), so only the part up to a second `?`; before the Hono
+/// router, all of it.
+fn router_query(query: Option<&str>, reading: Reading) -> &str {
+    let query = query.unwrap_or_default();
+    if reading.ends_at_second_question_mark {
+        query.split('?').next().unwrap_or_default()
+    } else {
+        query
+    }
+}
+
 /// Reads `visitorId` out of a raw query string (the part after `?`, undecoded).
 ///
 /// # Errors
 /// The first rule of the query schema that the parsed parameters break.
-pub fn visitor_id(
-    query: Option<&str>,
-    coercion: ArrayCoercion,
-) -> Result<Cow<'_, str>, ParamError> {
+pub fn visitor_id(query: Option<&str>, reading: Reading) -> Result<Cow<'_, str>, ParamError> {
     // The common case, `visitorId=<plain value>`, needs none of qs's machinery: nothing to
-    // decode, split or nest. (Any `&`, `%`, `+` or bracket takes the full parse.)
+    // decode, split or nest. (Any `&`, `%`, `+`, `?` or bracket takes the full parse.)
     if let Some(value) = query.and_then(|q| q.strip_prefix("visitorId="))
         && !value
             .bytes()
-            .any(|b| matches!(b, b'&' | b'%' | b'+' | b'[' | b']'))
+            .any(|b| matches!(b, b'&' | b'%' | b'+' | b'[' | b']' | b'?'))
     {
         return Ok(Cow::Borrowed(value));
     }
-    let params = parse(query.unwrap_or("")).map_err(|TooLarge| ParamError::Unparsable)?;
+    let coercion = reading.coercion;
+    let params = parse(router_query(query, reading), reading.router)
+        .map_err(|TooLarge| ParamError::Unparsable)?;
     let Some(value) = params.get("visitorId") else {
         return Err(ParamError::MissingVisitorId);
     };
@@ -151,14 +251,23 @@ impl Object {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TooLarge;
 
-/// `qs.parse(query, { arrayLimit: 500, throwOnLimitExceeded: true })`, as the real router calls it.
-pub(crate) fn parse(query: &str) -> Result<Object, TooLarge> {
-    if query.split('&').nth(PARAMETER_LIMIT).is_some() {
-        return Err(TooLarge); // "Parameter limit exceeded. Only 1000 parameters allowed."
+/// `qs.parse(query, options)` as the router calls it (qs 6.14.1, `lib/parse.js`).
+pub(crate) fn parse(query: &str, router: RouterParse) -> Result<Object, TooLarge> {
+    let array_limit = router.array_limit();
+    // `cleanStr.replace(/%5B/gi, '[').replace(/%5D/gi, ']')`, before the split at `]=`.
+    let clean = brackets_decoded(query);
+    // `cleanStr.split(delimiter, throwOnLimitExceeded ? limit + 1 : limit)`
+    let mut parts: Vec<&str> = clean.split('&').take(PARAMETER_LIMIT + 1).collect();
+    if parts.len() > PARAMETER_LIMIT {
+        if router.throws() {
+            return Err(TooLarge); // "Parameter limit exceeded. Only 1000 parameters allowed."
+        }
+        parts.truncate(PARAMETER_LIMIT);
     }
-    // Pass 1 (qs `parseValues`): split, decode, combine repeated keys.
+    // Pass 1 (qs `parseValues`, into `{ __proto__: null }`: a key named `__proto__` or
+    // `toString` is an ordinary key here): split, decode, combine repeated keys.
     let mut flat: Vec<(String, QsValue)> = Vec::new();
-    for part in query.split('&') {
+    for part in parts {
         let pos = match part.find("]=") {
             Some(bracket) => Some(bracket + 1),
             None => part.find('='),
@@ -167,16 +276,17 @@ pub(crate) fn parse(query: &str) -> Result<Object, TooLarge> {
             None => (decode(part), String::new()),
             Some(p) => (decode(&part[..p]), decode(&part[p + 1..])),
         };
-        if key == "__proto__" {
-            // Assigning a string to `obj.__proto__` is a no-op in JavaScript.
-            continue;
+        let existing = flat.iter_mut().find(|(k, _)| *k == key);
+        // `parseArrayValue(val, options, isArray(obj[key]) ? obj[key].length : 0)`: only a part
+        // with `=` is counted.
+        if let Some((_, QsValue::Array(items))) = &existing
+            && pos.is_some()
+            && router.throws()
+            && items.len() as u64 >= array_limit
+        {
+            return Err(TooLarge); // "Array limit exceeded. Only 500 elements allowed in an array."
         }
-        match flat.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, QsValue::Array(items)))
-                if pos.is_some() && items.len() as u64 >= ARRAY_LIMIT =>
-            {
-                return Err(TooLarge); // "Array limit exceeded. Only 500 elements allowed in an array."
-            }
+        match existing {
             Some((_, existing)) => {
                 let previous = std::mem::replace(existing, QsValue::True);
                 *existing = combine(previous, QsValue::Str(value));
@@ -188,7 +298,7 @@ pub(crate) fn parse(query: &str) -> Result<Object, TooLarge> {
     // Pass 2 (qs `parseKeys` + `merge`): expand bracket keys into nested values.
     let mut result = QsValue::Object(Object::default());
     for (key, value) in flat {
-        if let Some(nested) = parse_keys(&key, value) {
+        if let Some(nested) = parse_keys(&key, value, array_limit) {
             result = merge(result, nested);
         }
     }
@@ -197,6 +307,31 @@ pub(crate) fn parse(query: &str) -> Result<Object, TooLarge> {
         // `merge` never turns the top-level object into anything else.
         _ => Object::default(),
     })
+}
+
+/// `%5B` and `%5D`, in either case, as the brackets they encode.
+fn brackets_decoded(query: &str) -> Cow<'_, str> {
+    if !query.contains('%') {
+        return Cow::Borrowed(query);
+    }
+    let mut out = String::with_capacity(query.len());
+    let mut rest = query;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = rest.get(at..at + 3);
+        match escape.map(str::to_ascii_uppercase).as_deref() {
+            Some("%5B") => out.push('['),
+            Some("%5D") => out.push(']'),
+            _ => {
+                out.push('%');
+                rest = &rest[at + 1..];
+                continue;
+            }
+        }
+        rest = &rest[at + 3..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// A path segment, percent-decoded (`+` stays a plus); malformed escapes stay literal.
@@ -269,8 +404,10 @@ fn find_segment(key: &str, from: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// qs `parseKeys`: `a[b][c]` → the chain `a`, `[b]`, `[c]`, then built into nested values.
-fn parse_keys(key: &str, value: QsValue) -> Option<QsValue> {
+/// qs `parseKeys` (`splitKeyIntoSegments`): `a[b][c]` → the chain `a`, `[b]`, `[c]`, then
+/// built into nested values. A parent or a segment named after an `Object.prototype` property
+/// drops the whole key (`if (!options.allowPrototypes) { return; }`).
+fn parse_keys(key: &str, value: QsValue, array_limit: u64) -> Option<QsValue> {
     if key.is_empty() {
         return None;
     }
@@ -281,6 +418,9 @@ fn parse_keys(key: &str, value: QsValue) -> Option<QsValue> {
     };
     let mut chain: Vec<String> = Vec::new();
     if !parent.is_empty() {
+        if is_prototype_key(parent) {
+            return None;
+        }
         chain.push(parent.to_string());
     }
     let mut from = 0;
@@ -291,14 +431,17 @@ fn parse_keys(key: &str, value: QsValue) -> Option<QsValue> {
             break;
         }
         depth += 1;
+        if is_prototype_key(&key[start + 1..end - 1]) {
+            return None;
+        }
         chain.push(key[start..end].to_string());
         from = end;
     }
-    Some(parse_object(&chain, value))
+    Some(parse_object(&chain, value, array_limit))
 }
 
 /// qs `parseObject`: builds the value from the leaf outwards.
-fn parse_object(chain: &[String], value: QsValue) -> QsValue {
+fn parse_object(chain: &[String], value: QsValue, array_limit: u64) -> QsValue {
     let mut leaf = value;
     for root in chain.iter().rev() {
         leaf = if root == "[]" {
@@ -308,7 +451,7 @@ fn parse_object(chain: &[String], value: QsValue) -> QsValue {
                 .strip_prefix('[')
                 .and_then(|r| r.strip_suffix(']'))
                 .unwrap_or(root);
-            match array_index(root, clean) {
+            match array_index(root, clean, array_limit) {
                 Some(index) => QsValue::Array(BTreeMap::from([(index, leaf)])),
                 None if clean == "__proto__" => QsValue::Object(Object::default()),
                 None => QsValue::Object(Object(vec![(clean.to_string(), leaf)])),
@@ -318,8 +461,9 @@ fn parse_object(chain: &[String], value: QsValue) -> QsValue {
     leaf
 }
 
-/// `[3]` is an array index when it is canonical decimal within the array limit; `3` alone is not.
-fn array_index(root: &str, clean: &str) -> Option<usize> {
+/// `[3]` is an array index when it is canonical decimal within the array limit
+/// (`index <= options.arrayLimit`); `3` alone is not.
+fn array_index(root: &str, clean: &str, array_limit: u64) -> Option<usize> {
     if root == clean || clean.is_empty() || !clean.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -327,7 +471,7 @@ fn array_index(root: &str, clean: &str) -> Option<usize> {
         return None;
     }
     let index: u64 = clean.parse().ok()?;
-    if index > ARRAY_LIMIT {
+    if index > array_limit {
         return None;
     }
     usize::try_from(index).ok()
@@ -359,7 +503,10 @@ fn merge(target: QsValue, source: QsValue) -> QsValue {
                     QsValue::Str(s) => s,
                     _ => "true".to_string(),
                 };
-                object.insert(key, QsValue::True);
+                // `|| !has.call(Object.prototype, source)`
+                if !is_prototype_key(&key) {
+                    object.insert(key, QsValue::True);
+                }
                 QsValue::Object(object)
             }
             primitive => combine(primitive, source),
@@ -443,7 +590,9 @@ pub(crate) fn parsed_as_json(query: &str) -> serde_json::Value {
             ),
         }
     }
-    to_json(&QsValue::Object(parse(query).unwrap_or_default()))
+    to_json(&QsValue::Object(
+        parse(query, RouterParse::Limited).unwrap_or_default(),
+    ))
 }
 
 #[cfg(test)]
@@ -451,7 +600,16 @@ mod tests {
     use super::*;
 
     fn check(query: &str) -> Result<String, ParamError> {
-        visitor_id(Some(query), ArrayCoercion::SingleString).map(Cow::into_owned)
+        visitor_id(Some(query), Reading::NEWEST).map(Cow::into_owned)
+    }
+
+    /// As a release before PR #38222 reads it: qs's defaults.
+    fn check_with_defaults(query: &str) -> Result<String, ParamError> {
+        let reading = Reading {
+            router: RouterParse::Defaults,
+            ..Reading::NEWEST
+        };
+        visitor_id(Some(query), reading).map(Cow::into_owned)
     }
 
     #[test]
@@ -463,7 +621,7 @@ mod tests {
             "visitorId=6a22b1765528fa64dd29de70",
         ] {
             let fast = check(query);
-            let params = parse(query).unwrap();
+            let params = parse(query, RouterParse::Limited).unwrap();
             let full = match params.get("visitorId") {
                 Some(QsValue::Str(s)) => Ok(s.clone()),
                 _ => Err(ParamError::NotString),
@@ -502,7 +660,7 @@ mod tests {
     #[test]
     fn no_query_or_other_case_is_missing_the_required_property() {
         assert_eq!(
-            visitor_id(None, ArrayCoercion::SingleString),
+            visitor_id(None, Reading::NEWEST),
             Err(ParamError::MissingVisitorId)
         );
         assert_eq!(check(""), Err(ParamError::MissingVisitorId));
@@ -570,8 +728,12 @@ mod tests {
             Ok("a".into()),
             "holes are compacted away"
         );
+        let before_8_6 = Reading {
+            coercion: ArrayCoercion::None,
+            ..Reading::NEWEST
+        };
         assert_eq!(
-            visitor_id(Some("visitorId[]=a"), ArrayCoercion::None),
+            visitor_id(Some("visitorId[]=a"), before_8_6),
             Err(ParamError::NotString)
         );
     }
@@ -617,6 +779,94 @@ mod tests {
         assert_eq!(check("visitorId=x&__proto__[a]=y"), Ok("x".into()));
     }
 
+    // qs parse.js `parseKeys`: `has.call(Object.prototype, parent)` and the same for each
+    // segment, without `allowPrototypes`: the key is dropped.
+    #[test]
+    fn keys_named_after_object_prototype_properties_are_dropped() {
+        assert_eq!(check("visitorId=x&toString=1"), Ok("x".into()));
+        assert_eq!(check("visitorId=x&constructor[a]=1"), Ok("x".into()));
+        assert_eq!(check("visitorId=x&hasOwnProperty"), Ok("x".into()));
+        assert_eq!(
+            check("visitorId[valueOf]=x"),
+            Err(ParamError::MissingVisitorId),
+            "a segment drops the whole key"
+        );
+        assert_eq!(
+            check("visitorId=x&a[b][toString]=1"),
+            Ok("x".into()),
+            "at any depth"
+        );
+        assert_eq!(
+            check("visitorId=x&tostring=1"),
+            Err(ParamError::AdditionalProperty),
+            "case matters"
+        );
+    }
+
+    // qs parse.js `parseValues` parses into `{ __proto__: null }`: `__proto__` is an ordinary
+    // key there, so repeating it counts toward `arrayLimit` before `parseKeys` drops it.
+    #[test]
+    fn a_repeated_proto_key_counts_toward_the_array_limit() {
+        let mut query = "__proto__=1&".repeat(501);
+        query.push_str("visitorId=x");
+        assert_eq!(check(&query), Err(ParamError::Unparsable));
+        let mut query = "__proto__=1&".repeat(500);
+        query.push_str("visitorId=x");
+        assert_eq!(check(&query), Ok("x".into()));
+    }
+
+    // Router.ts: `request.raw.url.split('?')?.[1]`: the query ends at a second `?`.
+    #[test]
+    fn the_router_reads_the_query_only_up_to_a_second_question_mark() {
+        assert_eq!(
+            check("visitorId=6a22b1765528fa64dd29de70?x=1"),
+            Ok("6a22b1765528fa64dd29de70".into())
+        );
+        assert_eq!(
+            check("visitorId=a&count=1?"),
+            Err(ParamError::AdditionalProperty)
+        );
+        assert_eq!(check("?visitorId=a"), Err(ParamError::MissingVisitorId));
+    }
+
+    // qs parse.js: `cleanStr.replace(/%5B/gi, '[').replace(/%5D/gi, ']')` before the split at
+    // `]=`.
+    #[test]
+    fn encoded_brackets_are_brackets_before_the_part_is_split() {
+        assert_eq!(check("visitorId=%5D="), Err(ParamError::MissingVisitorId));
+        assert_eq!(check("visitorId%5b%5d=x"), Ok("x".into()));
+        assert_eq!(check("visitorId=a%5Bb"), Ok("a[b".into()));
+    }
+
+    // Before PR #38222 the router called `qs.parse(query)`: arrayLimit 20, nothing thrown, the
+    // parts past 1,000 dropped silently.
+    #[test]
+    fn before_the_router_limits_qs_defaults_apply() {
+        assert_eq!(check_with_defaults("visitorId[20]=x"), Ok("x".into()));
+        assert_eq!(
+            check_with_defaults("visitorId[21]=x"),
+            Err(ParamError::NotString),
+            "past arrayLimit 20: an object key"
+        );
+        assert_eq!(check("visitorId[21]=x"), Ok("x".into()));
+        let query = "visitorId=x&".repeat(600);
+        assert_eq!(check_with_defaults(&query), Err(ParamError::NotString));
+        let mut query = String::from("visitorId=x&");
+        query.push_str(&"a=1&".repeat(1200));
+        assert_eq!(
+            check_with_defaults(&query),
+            Err(ParamError::AdditionalProperty),
+            "no throw"
+        );
+        let mut query = "&".repeat(1000);
+        query.push_str("count=1&visitorId=x");
+        assert_eq!(
+            check_with_defaults(&query),
+            Err(ParamError::MissingVisitorId),
+            "parts past 1,000 are dropped"
+        );
+    }
+
     // parseQueryParams.ts: qs.parse(url, { arrayLimit: 500, throwOnLimitExceeded: true })
     #[test]
     fn more_than_a_thousand_parts_are_refused_whole() {
@@ -655,7 +905,7 @@ mod tests {
 
     #[test]
     fn deep_keys_keep_the_remainder_as_one_segment() {
-        let parsed = parse("a[b][c][d][e][f][g][h]=1").unwrap();
+        let parsed = parse("a[b][c][d][e][f][g][h]=1", RouterParse::Limited).unwrap();
         assert_eq!(parsed.keys().collect::<Vec<_>>(), vec!["a"]);
     }
 

@@ -9,6 +9,12 @@ use crate::base::response_body::MockBody;
 
 /// The headers the real server allows on cross-origin requests.
 pub const ALLOW_HEADERS: &str = "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token, x-visitor-token, Authorization";
+/// What 8.8.0 appends to [`ALLOW_HEADERS`] (`middlewares/cors.ts` 0d1c5b7d, PR #41082).
+pub const MCP_ALLOW_HEADER: &str = "MCP-Protocol-Version";
+/// What `--cors-mock-headers` appends, so a page on another origin may choose outcomes by
+/// header. Not the real server's: off by default, since fidelity checks compare the list.
+pub const MOCK_ALLOW_HEADERS: &str =
+    "Prefer, x-mock-response-code, x-mock-response-name, x-mock-response-example";
 /// The methods a successful preflight allows.
 pub const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, HEAD, PATCH";
 /// The body of the real server's preflight answer when CORS is disabled.
@@ -23,7 +29,61 @@ const ALLOW_HEADERS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_HEADERS)
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const X_MOCK_ERROR: HeaderName = HeaderName::from_static("x-mock-error");
 
-/// Every response but a preflight's carries these.
+/// The CORS headers of the emulated API's answers: the real server's list for the release,
+/// plus the mock's selection headers when asked for.
+#[derive(Debug, Clone)]
+pub struct ApiCors {
+    pub allow_headers: HeaderValue,
+    /// A JSON answer's finished header maps, `[plain, no-store]`, in the order sent: copied per
+    /// answer, cheaper than built.
+    pub json: [HeaderMap; 2],
+}
+
+impl ApiCors {
+    pub fn new(mcp: bool, mock_headers: bool) -> ApiCors {
+        let mut list = ALLOW_HEADERS.to_string();
+        if mcp {
+            list.push_str(", ");
+            list.push_str(MCP_ALLOW_HEADER);
+        }
+        if mock_headers {
+            list.push_str(", ");
+            list.push_str(MOCK_ALLOW_HEADERS);
+        }
+        let mut cors = ApiCors {
+            allow_headers: HeaderValue::from_str(&list).unwrap_or(ALLOW_HEADERS_VALUE),
+            json: [HeaderMap::new(), HeaderMap::new()],
+        };
+        for no_store in [false, true] {
+            let mut headers = HeaderMap::with_capacity(5);
+            json_headers(&mut headers, no_store);
+            cors.add(&mut headers);
+            cors.json[usize::from(no_store)] = headers;
+        }
+        cors
+    }
+
+    /// What every answer of the API but a preflight's carries.
+    pub fn add(&self, headers: &mut HeaderMap) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            self.allow_headers.clone(),
+        );
+    }
+}
+
+/// `Content-Type: application/json`, and with `no_store` the cache headers Rocket.Chat's API
+/// sends with an action's answer.
+pub fn json_headers(headers: &mut HeaderMap, no_store: bool) {
+    headers.insert(header::CONTENT_TYPE, JSON);
+    if no_store {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+}
+
+/// The mock's own answers (the control API, its errors) carry these: the base list.
 pub fn add_cors_headers(headers: &mut HeaderMap) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS_VALUE);

@@ -21,6 +21,8 @@ pub struct Config {
     pub fixtures: FixtureSource,
     pub schemas: SchemaSource,
     pub cors: Cors,
+    /// `--cors-mock-headers`: preflights and answers also allow `Prefer` and `x-mock-response-*`.
+    pub cors_mock_headers: bool,
     /// The outcome of every request that no header or override chooses for.
     pub outcome: Option<OutcomeId>,
     pub auth: AuthMode,
@@ -107,6 +109,7 @@ impl Default for Config {
             fixtures: FixtureSource::Bundled,
             schemas: SchemaSource::Bundled,
             cors: Cors::Any,
+            cors_mock_headers: false,
             outcome: None,
             auth: AuthMode::Fixtures,
             rate_limit: None,

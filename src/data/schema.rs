@@ -453,11 +453,8 @@ mod tests {
             }
             assert_eq!(
                 schemas.query().is_valid(&parsed),
-                crate::base::query::visitor_id(
-                    Some(query),
-                    crate::base::query::ArrayCoercion::SingleString
-                )
-                .is_ok(),
+                crate::base::query::visitor_id(Some(query), crate::base::query::Reading::NEWEST)
+                    .is_ok(),
                 "{query:?} parsed as {parsed}"
             );
         }

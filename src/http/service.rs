@@ -18,7 +18,7 @@ use crate::api::visitors_info::{self, Rule};
 use crate::base::ratelimit::{RateCheck, Route};
 use crate::base::response::ANY_ORIGIN;
 pub use crate::base::response::{
-    ALLOW_HEADERS, ALLOW_METHODS, CORS_DISABLED, HttpResponse, add_cors_headers, mock_error,
+    ALLOW_METHODS, CORS_DISABLED, HttpResponse, json_headers, mock_error,
 };
 use crate::base::response_body::MockBody;
 use crate::control::routes;
@@ -51,15 +51,11 @@ A first request, with the bundled agent and visitor:
 /// has not given up first.
 const HANG_FOR: Duration = Duration::from_secs(3600);
 
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
 /// Hono's `c.text()`: the router's 404.
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=UTF-8");
 /// Hono's `c.body(string)`, typed by the Fetch API's `Response` (no space): the preflight's `OK`,
 /// the CORS middleware's 405 and `Invalid origin` (`apps/meteor/server/api/v1/middlewares/cors.ts`).
 const TEXT_FETCH: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF-8");
-const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
-const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
-const ALLOW_HEADERS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_HEADERS);
 const ALLOW_METHODS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_METHODS);
 
 /// The error that makes hyper drop a connection without answering: the `reset` and `hang`
@@ -141,11 +137,15 @@ where
         Some((empty(StatusCode::URI_TOO_LONG), "uri-too-long"))
     } else if head.version == hyper::Version::HTTP_11 && parts.host.is_none() {
         // RFC 9112 §3.2 (and Node): an HTTP/1.1 request without Host is a 400.
-        let mut response = empty(StatusCode::BAD_REQUEST);
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        Some((response, "no-host"))
+        Some((bad_request_and_close(), "no-host"))
+    } else if head
+        .uri
+        .path_and_query()
+        .is_some_and(|target| !target.as_str().is_ascii())
+    {
+        // Node's HTTP parser (llhttp, strict) refuses a raw byte past 0x7F in the target:
+        // `400 Bad Request`, no body, the connection closed; the app never sees it.
+        Some((bad_request_and_close(), "bad-target"))
     } else {
         None
     };
@@ -303,6 +303,15 @@ fn record(
     }
 }
 
+/// What Node's HTTP server sends for a request its parser refuses.
+fn bad_request_and_close() -> HttpResponse {
+    let mut response = empty(StatusCode::BAD_REQUEST);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 fn empty(status: StatusCode) -> HttpResponse {
     let mut response = Response::new(MockBody::empty());
     *response.status_mut() = status;
@@ -323,7 +332,7 @@ fn route(
         gate: Gate::None,
     };
     if parts.method == Method::OPTIONS {
-        return plain(preflight(&state.cors, parts), "preflight");
+        return plain(preflight(state, parts), "preflight");
     }
     let reading = parts.method == Method::GET || parts.method == Method::HEAD;
     let companion_route = match (&parts.method, parts.path) {
@@ -348,7 +357,7 @@ fn route(
         return plain(text_response(StatusCode::OK, INDEX), "index");
     }
     if parts.path != visitors_info::PATH || !reading {
-        return plain(not_found(), "not-found");
+        return plain(not_found(state), "not-found");
     }
     if let Err(message) = &parts.selection {
         return Routed {
@@ -377,7 +386,7 @@ fn route(
     if !state.config.gate {
         reply.verdict = Verdict::Passed; // bench/run.sh's gate-off run only
     }
-    finish(reply, outcome, rule)
+    finish(state, reply, outcome, rule)
 }
 
 /// A companion endpoint: the rate limiter (when on), then its action.
@@ -388,7 +397,7 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
             if !check.allowed {
                 let outcome = crate::run::outcome::Outcome::RateLimited(check);
                 if let Delivery::Send(reply) = state.replies.reply(&outcome) {
-                    return finish(reply, "rate-limited", Rule::Fixtures);
+                    return finish(state, reply, "rate-limited", Rule::Fixtures);
                 }
             }
             Some(check)
@@ -414,15 +423,15 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
         },
         Route::VisitorByToken => companion::visitor_by_token(state, &token()),
         Route::DeleteVisitor => companion::delete_visitor(state, &token()),
-        Route::VisitorsInfo => return plain_not_found(),
+        Route::VisitorsInfo => return plain_not_found(state),
     };
     reply.rate = rate;
-    finish(reply, outcome, Rule::Fixtures)
+    finish(state, reply, outcome, Rule::Fixtures)
 }
 
-fn plain_not_found() -> Routed {
+fn plain_not_found(state: &AppState) -> Routed {
     Routed {
-        action: Action::Respond(not_found()),
+        action: Action::Respond(not_found(state)),
         outcome: "not-found",
         rule: Rule::Route,
         gate: Gate::None,
@@ -430,7 +439,7 @@ fn plain_not_found() -> Routed {
 }
 
 /// The schema gate, then the response: a body that breaks its schema is never sent.
-fn finish(mut reply: Reply, outcome: &'static str, rule: Rule) -> Routed {
+fn finish(state: &AppState, mut reply: Reply, outcome: &'static str, rule: Rule) -> Routed {
     let gate = match &reply.verdict {
         Verdict::Passed => Gate::Passed,
         Verdict::Bypassed => {
@@ -458,48 +467,30 @@ fn finish(mut reply: Reply, outcome: &'static str, rule: Rule) -> Routed {
         }
     };
     Routed {
-        action: Action::Respond(json_response(reply)),
+        action: Action::Respond(json_response(state, reply)),
         outcome,
         rule,
         gate,
     }
 }
 
-fn json_response(reply: Reply) -> HttpResponse {
+fn json_response(state: &AppState, reply: Reply) -> HttpResponse {
     let mut response = Response::new(MockBody::from(reply.body));
     *response.status_mut() = reply.status;
+    let no_store = reply.headers == Headers::JsonNoStore;
     match reply.rate {
         // The usual reply: a copy of its finished header map, cheaper than building one.
         None => response
             .headers_mut()
-            .clone_from(&JSON_HEADERS[usize::from(reply.headers == Headers::JsonNoStore)]),
+            .clone_from(&state.api_cors.json[usize::from(no_store)]),
         Some(rate) => {
             let headers = response.headers_mut();
-            json_headers(headers, reply.headers);
+            json_headers(headers, no_store);
             add_rate_headers(headers, &rate);
-            add_cors_headers(headers);
+            state.api_cors.add(headers);
         }
     }
     response
-}
-
-/// A JSON reply's headers without the limiter's, in the order sent: `[Json, JsonNoStore]`.
-static JSON_HEADERS: std::sync::LazyLock<[HeaderMap; 2]> = std::sync::LazyLock::new(|| {
-    [Headers::Json, Headers::JsonNoStore].map(|kind| {
-        let mut headers = HeaderMap::with_capacity(5);
-        json_headers(&mut headers, kind);
-        add_cors_headers(&mut headers);
-        headers
-    })
-});
-
-/// `Content-Type`, and for `JsonNoStore` the cache headers Rocket.Chat's API sends.
-fn json_headers(headers: &mut HeaderMap, kind: Headers) {
-    headers.insert(header::CONTENT_TYPE, JSON);
-    if kind == Headers::JsonNoStore {
-        headers.insert(header::CACHE_CONTROL, NO_STORE);
-        headers.insert(header::PRAGMA, NO_CACHE);
-    }
 }
 
 fn add_rate_headers(headers: &mut HeaderMap, rate: &RateCheck) {
@@ -534,14 +525,15 @@ fn fetch_text_response(status: StatusCode, body: &'static str) -> HttpResponse {
 }
 
 /// The router's answer for anything it has no route for.
-pub(crate) fn not_found() -> HttpResponse {
+pub(crate) fn not_found(state: &AppState) -> HttpResponse {
     let mut response = text_response(StatusCode::NOT_FOUND, "404 Not Found");
-    add_cors_headers(response.headers_mut());
+    state.api_cors.add(response.headers_mut());
     response
 }
 
 /// OPTIONS, as the real server's CORS middleware answers it on any path.
-fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
+fn preflight(state: &AppState, parts: &RequestParts) -> HttpResponse {
+    let cors = &state.cors;
     if parts.origin.is_none() && parts.access_control_request_method.is_none() {
         return fetch_text_response(StatusCode::OK, "OK");
     }
@@ -567,7 +559,10 @@ fn preflight(cors: &Cors, parts: &RequestParts) -> HttpResponse {
     }
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed_origin);
     headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS_VALUE);
-    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS_VALUE);
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        state.api_cors.allow_headers.clone(),
+    );
     response
 }
 

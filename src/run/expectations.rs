@@ -53,11 +53,8 @@ impl Matcher {
             && self.path.as_deref().is_none_or(|p| p == seen.path)
             && self.outcome.as_deref().is_none_or(|o| o == seen.outcome)
             && self.visitor_id.as_deref().is_none_or(|want| {
-                crate::base::query::visitor_id(
-                    seen.query,
-                    crate::base::query::ArrayCoercion::SingleString,
-                )
-                .is_ok_and(|id| id == want)
+                crate::base::query::visitor_id(seen.query, crate::base::query::Reading::NEWEST)
+                    .is_ok_and(|id| id == want)
             })
             && self.headers.iter().all(|(name, want)| {
                 seen.headers

@@ -165,6 +165,9 @@ pub struct Replies {
     forbidden_generic: Prepared,
     success_example: Prepared,
     schemas: Arc<SchemaSet>,
+    /// The 429's headers: an action result's (with the cache headers) until the limiter became
+    /// a middleware (8.9.0), the middleware's `c.json` after.
+    rate_limited_headers: Headers,
 }
 
 impl Replies {
@@ -195,6 +198,11 @@ impl Replies {
             forbidden_generic: prepare(403, json!({"success": false, "error": "unauthorized"})),
             success_example: prepare(200, success_example()),
             schemas: schemas.clone(),
+            rate_limited_headers: if version.has(Behaviour::RateLimiterMiddleware) {
+                Headers::Json
+            } else {
+                Headers::JsonNoStore
+            },
         }
     }
 
@@ -245,8 +253,11 @@ impl Replies {
                     &json!({"success": false, "error": error}),
                     &self.schemas,
                 );
-                let mut reply =
-                    Reply::from_prepared(StatusCode::TOO_MANY_REQUESTS, Json, &prepared);
+                let mut reply = Reply::from_prepared(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    self.rate_limited_headers,
+                    &prepared,
+                );
                 reply.rate = Some(*check);
                 reply
             }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub(crate) replies: Replies,
     pub(crate) schemas: Arc<SchemaSet>,
     pub(crate) cors: Cors,
+    /// The API's CORS headers for the emulated release (and `--cors-mock-headers`).
+    pub(crate) api_cors: crate::base::response::ApiCors,
     pub(crate) auth: AuthMode,
     pub(crate) global_outcome: Option<OutcomeId>,
     /// The admin override or sequence in force.
@@ -94,6 +96,15 @@ fn build_store(config: &Config, schemas: &SchemaSet) -> Result<Store, Error> {
     Ok(store)
 }
 
+/// The API's CORS headers for the configured release and flags.
+fn api_cors(config: &Config) -> crate::base::response::ApiCors {
+    use crate::base::versions::Behaviour;
+    crate::base::response::ApiCors::new(
+        config.api_version.has(Behaviour::McpCorsHeader),
+        config.cors_mock_headers,
+    )
+}
+
 impl AppState {
     /// Loads schemas, then fixtures, then indexes them. Any error stops here, before a socket
     /// is opened, so a server never runs on half-loaded data.
@@ -115,6 +126,7 @@ impl AppState {
             replies: Replies::new(schemas.clone(), config.api_version),
             schemas,
             cors: config.cors.clone(),
+            api_cors: api_cors(config),
             auth: config.auth,
             global_outcome: config.outcome,
             overrides: Slot::default(),

@@ -54,6 +54,11 @@ pub struct Cli {
     )]
     pub cors: Cors,
 
+    /// Also allow `Prefer` and the `x-mock-response-*` headers cross-origin (appended to the real
+    /// server's Access-Control-Allow-Headers), so a page on another origin can choose outcomes.
+    #[arg(long, env = "LIVECHAT_MOCK_CORS_MOCK_HEADERS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub cors_mock_headers: bool,
+
     /// Answer every visitors.info request with this outcome (unless a request header or the
     /// admin override chooses another): ok, invalid-params, visitor-not-found, not-logged-in,
     /// forbidden, forbidden-generic, rate-limited, server-error, reset, hang, malformed.
@@ -498,6 +503,7 @@ impl Cli {
                 .schemas
                 .map_or(SchemaSource::Bundled, SchemaSource::Dir),
             cors: self.cors,
+            cors_mock_headers: self.cors_mock_headers,
             outcome: self.outcome,
             auth: self.auth,
             rate_limit: self.rate_limit,

@@ -75,24 +75,31 @@ async fn off_workers<T: Send + 'static>(dir: &Path, look: fn(&Path) -> T) -> Opt
 }
 
 /// Watches the fixture directory of `state` until the task is dropped; does nothing for
-/// bundled or inline fixtures.
-pub async fn watch(state: Arc<AppState>) {
-    let dir: PathBuf = match &state.config.fixtures {
-        FixtureSource::Dir(dir) => dir.clone(),
-        _ => {
-            tracing::warn!(
+/// bundled or inline fixtures. The files are looked at once now, before the future is
+/// returned, so a change made right after start-up (even before the first poll) is seen.
+pub fn watch(state: Arc<AppState>) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let dir: Option<PathBuf> = match &state.config.fixtures {
+        FixtureSource::Dir(dir) => Some(dir.clone()),
+        _ => None,
+    };
+    let first = dir.as_deref().map(|dir| (stamps(dir), content(dir)));
+    async move {
+        match (dir, first) {
+            (Some(dir), Some((seen, held))) => watch_loop(state, dir, seen, held).await,
+            _ => tracing::warn!(
                 "--watch has nothing to watch: the fixtures are the bundled ones, compiled into the binary, so editing the clone's fixtures/ changes nothing until a rebuild. Run `livechat-mock fixtures export DIR`, then start with `--fixtures DIR --watch` and edit DIR"
-            );
-            return;
+            ),
         }
-    };
+    }
+}
+
+async fn watch_loop(
+    state: Arc<AppState>,
+    dir: PathBuf,
+    mut seen: Vec<Stamp>,
+    mut held: Vec<Option<u64>>,
+) {
     tracing::info!(dir = %dir.display(), "watching the fixture files");
-    let Some(mut seen) = off_workers(&dir, stamps).await else {
-        return;
-    };
-    let Some(mut held) = off_workers(&dir, content).await else {
-        return;
-    };
     // A change seen at the last poll, not yet reloaded because it may still be being written.
     let mut settling = false;
     let mut ticker = tokio::time::interval(POLL);

@@ -417,8 +417,9 @@ async fn auth_any_logs_in_any_non_empty_pair_with_every_livechat_role() {
 
 #[tokio::test]
 // apps/meteor/server/api/rateLimiterKey.ts: buildRateLimiterRule(route, per = 'ip') keys a
-// window by client address and route; middlewares/rateLimiter.ts answers the 429 with c.json
-// (no cache headers) and skips users holding api-bypass-rate-limit.
+// window by client address and route; the limiter
+// skips users holding api-bypass-rate-limit. Until 8.9.0 the 429 is the action's answer
+// (ApiClass.ts b2da2544), with the cache headers; from 8.9.0 the middleware's c.json, without.
 async fn the_rate_limiter_counts_per_client_address_and_route_on_a_clock_the_test_drives() {
     let clock = Clock::manual(1_780_000_000_000);
     let app = spawn_with(Config {
@@ -446,7 +447,10 @@ async fn the_rate_limiter_counts_per_client_address_and_route_on_a_clock_the_tes
     );
     assert_eq!(third.header("x-ratelimit-reset"), Some("1780000060000"));
     assert_eq!(third.header("content-type"), Some("application/json"));
-    assert_eq!(third.header("cache-control"), None);
+    // Until 8.9.0 the 429 is an action result (ApiClass.ts b2da2544): it carries the cache
+    // headers of every action's answer.
+    assert_eq!(third.header("cache-control"), Some("no-store"));
+    assert_eq!(third.header("pragma"), Some("no-cache"));
     // another user from the same address shares the address's window
     assert_eq!(
         app.visitors_info(Some(MANAGER), Some(FOUND)).await.status,

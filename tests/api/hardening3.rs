@@ -58,3 +58,28 @@ async fn clients_that_stop_reading_lose_their_slots_after_the_send_timeout() {
     assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
     drop(hogs);
 }
+
+/// Issue 21: registration stores `visitor.id` unchecked (`create.ts` 00613e65:
+/// `visitorDataToUpdate._id = id \|\| undefined`), so any string is the new visitor's `_id`.
+#[tokio::test]
+async fn a_registration_keeps_any_visitor_id_it_is_given() {
+    let app = spawn_app().await;
+    let answer = Answer::from(
+        app.client
+            .post(app.url("/api/v1/livechat/visitor"))
+            .header("Content-Type", "application/json")
+            .body(r#"{"visitor":{"token":"tok-custom-id","id":"custom-id-1"}}"#)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .starts_with(r#"{"visitor":{"_id":"custom-id-1","token":"tok-custom-id","#),
+        "{}",
+        answer.body
+    );
+}

@@ -34,7 +34,10 @@ pub const PLAIN_USER: (&str, &str) = (
     "gb0aRSmCXnlFWXGyGuEFqrLWoxALCIgPD0Ituzb7lLM",
 );
 
-pub const ALLOW_HEADERS: &str = "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token, x-visitor-token, Authorization";
+/// The default release's (8.8.1) list: 8.8.0 appended `MCP-Protocol-Version` (cors.ts 0d1c5b7d).
+pub const ALLOW_HEADERS: &str = "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token, x-visitor-token, Authorization, MCP-Protocol-Version";
+/// The list before 8.8.0 (cors.ts 2183f358).
+pub const ALLOW_HEADERS_BEFORE_8_8: &str = "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token, x-visitor-token, Authorization";
 
 pub const SPEC_VISITOR_BODY: &str = r#"{"visitor":{"_id":"6a22b1765528fa64dd29de70","username":"guest-10","status":"online","ts":"2026-06-05T11:22:30.664Z","_updatedAt":"2026-06-05T11:22:30.665Z","name":"Postman Test Visitor","phone":[{"phoneNumber":"+15551234567"}],"visitorEmails":[{"address":"postman-test@example.com"}]},"success":true}"#;
 

@@ -12,6 +12,7 @@ mod hardening;
 mod hardening3;
 mod limits;
 mod openapi;
+mod releases;
 mod responses;
 mod routing;
 mod schemas;

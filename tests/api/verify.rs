@@ -64,7 +64,9 @@ fn differing(stdout: &str) -> Vec<&str> {
         .collect()
 }
 
-const RELEASES: [&str; 6] = ["7.0.0", "8.0.0", "8.4.0", "8.5.0", "8.6.0", "9.0.0"];
+const RELEASES: [&str; 7] = [
+    "7.0.0", "8.0.0", "8.4.0", "8.5.0", "8.6.0", "8.8.1", "9.0.0",
+];
 
 #[tokio::test]
 async fn the_same_version_matches_at_every_row_and_the_visitor_is_removed() {
@@ -108,7 +110,7 @@ async fn other_versions_differ_where_the_version_table_says() {
         ("8.4.0", "8.5.0", &["200 the registered visitor"]),
         (
             "9.0.0",
-            "8.6.0",
+            "8.8.1",
             &[
                 "401 without credentials",
                 "401 with X-User-Id only",
@@ -284,7 +286,7 @@ async fn each_drift_is_caught_with_a_readable_diff() {
         ),
     ];
     for (drift, case, diff) in cases {
-        let mock = target("8.6.0").await;
+        let mock = target("8.8.1").await;
         let url = drifted(mock.uri(), drift).await;
         let (code, stdout, _) = run_verify(&verify_args(&url)).await;
         assert_eq!(code, 1, "{drift:?}: {stdout}");
@@ -301,7 +303,7 @@ async fn each_drift_is_caught_with_a_readable_diff() {
 
 #[tokio::test]
 async fn ctrl_c_removes_the_visitor_and_exits_130() {
-    let mock = target("8.6.0").await;
+    let mock = target("8.8.1").await;
     let mut args = verify_args(&mock.uri());
     let rate = args.iter().position(|a| a == "200").unwrap();
     args[rate] = "2".into(); // slow enough to be interrupted mid-run
@@ -339,7 +341,7 @@ async fn unusable_targets_and_refused_credentials_have_their_own_exit_codes() {
     let (code, _, stderr) = run_verify(&verify_args(&format!("http://{free}"))).await;
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("cannot reach the target"), "{stderr}");
-    let mock = target("8.6.0").await;
+    let mock = target("8.8.1").await;
     let mut args = verify_args(&mock.uri());
     let token = args.iter().position(|a| a == AGENT.1).unwrap();
     args[token] = "not-the-token".into();
@@ -385,7 +387,7 @@ async fn junit_and_json_reports() {
 
 #[tokio::test]
 async fn record_writes_fixtures_that_serve_the_same_bodies() {
-    let mock = target("8.6.0").await;
+    let mock = target("8.8.1").await;
     let dir = TempDir::new("record");
     let out = dir.path().join("recorded");
     let ids = [
@@ -495,7 +497,7 @@ async fn https_front(upstream: std::net::SocketAddr) -> (String, String) {
 
 #[tokio::test]
 async fn https_with_a_ca_the_test_makes() {
-    let mock = target("8.6.0").await;
+    let mock = target("8.8.1").await;
     let (url, pem) = https_front(mock.address()).await;
     let dir = TempDir::new("ca");
     dir.write("ca.pem", &pem);
@@ -507,7 +509,7 @@ async fn https_with_a_ca_the_test_makes() {
     let (code, stdout, stderr) = run_verify(&args).await;
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        stdout.contains(&format!("verifying {url} against livechat-mock 8.6.0")),
+        stdout.contains(&format!("verifying {url} against livechat-mock 8.8.1")),
         "{stdout}"
     );
     // without the CA, the certificate is refused: the target cannot be reached

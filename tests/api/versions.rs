@@ -21,10 +21,15 @@ fn the_table_has_one_row_per_behaviour_each_with_a_source() {
     assert_eq!(
         ids,
         [
+            "hono-router",
             "permission-before-params",
+            "router-query-limits",
             "external-ids",
             "token-hidden",
             "single-string-arrays",
+            "mcp-cors-header",
+            "rate-limiter-middleware",
+            "login-unauthorized",
             "no-401-legacy-keys"
         ]
     );
@@ -33,7 +38,7 @@ fn the_table_has_one_row_per_behaviour_each_with_a_source() {
             .iter()
             .all(|c| !c.source.is_empty() && !c.summary.is_empty())
     );
-    assert_eq!(Version::DEFAULT.to_string(), "8.6.0");
+    assert_eq!(Version::DEFAULT.to_string(), "8.8.1");
 }
 
 #[tokio::test]
