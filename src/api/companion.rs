@@ -131,6 +131,11 @@ pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, &'static s
     let Some(user) = user.filter(|u| u.active) else {
         return unauthorized();
     };
+    // A resume token that was logged out is gone; a password login issues the token again.
+    if text("resume").is_some() && state.logged_out.contains(&user.auth_token) {
+        return unauthorized();
+    }
+    state.logged_out.remove(&user.auth_token);
     let value = json!({
         "status": "success",
         "data": {"userId": user.id, "authToken": user.auth_token, "me": me(user, host)},
@@ -142,7 +147,7 @@ pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, &'static s
 /// `getUserInfo(user)`: the user's stored fields (the default projection), then `email` (the
 /// first verified address), `settings` (profile, preferences with the defaults, calendar),
 /// `avatarUrl`, `isOAuthUser`, and `services` reduced to whether a password exists.
-fn me(user: &crate::data::fixtures::User, host: &str) -> Map<String, Value> {
+pub(crate) fn me(user: &crate::data::fixtures::User, host: &str) -> Map<String, Value> {
     let mut me = Map::new();
     me.insert("_id".into(), json!(user.id));
     me.insert(

@@ -124,7 +124,11 @@ fn real_server(
         rule: Rule::Fixtures,
         rate,
     };
-    let Some((_user_id, account)) = authenticate(request, store, state.auth) else {
+    let Some((_user_id, account)) = authenticate(request, store, state.auth).filter(|_| {
+        !state
+            .logged_out
+            .contains(request.auth_token.as_deref().unwrap_or_default())
+    }) else {
         return decision(Outcome::NotLoggedIn, None);
     };
     if !state.version.has(Behaviour::PermissionBeforeParams) {

@@ -5,6 +5,10 @@
 pub const VISITORS_INFO: &str = "/api/v1/livechat/visitors.info";
 /// `POST /api/v1/login`.
 pub const LOGIN: &str = "/api/v1/login";
+/// `GET /api/v1/me`.
+pub const ME: &str = "/api/v1/me";
+/// `POST /api/v1/logout` (and GET, which Rocket.Chat still answers).
+pub const LOGOUT: &str = "/api/v1/logout";
 /// `POST /api/v1/livechat/visitor`; with `/{token}`, the GET and the DELETE.
 pub const VISITOR: &str = "/api/v1/livechat/visitor";
 

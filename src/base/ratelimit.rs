@@ -77,6 +77,10 @@ pub enum Route {
     VisitorByToken,
     /// `DELETE /api/v1/livechat/visitor/{token}`
     DeleteVisitor,
+    /// `GET /api/v1/me`
+    Me,
+    /// `POST /api/v1/logout`
+    Logout,
 }
 
 impl Route {
@@ -131,7 +135,7 @@ struct RouteWindows {
 #[derive(Debug)]
 pub struct RateLimiter {
     default: RateLimit,
-    routes: Mutex<[RouteWindows; 5]>,
+    routes: Mutex<[RouteWindows; 7]>,
 }
 
 impl RateLimiter {

@@ -86,11 +86,26 @@ fn bearer(value: &[u8]) -> Option<&[u8]> {
     Some(token)
 }
 
+/// `GET /_mock/ui`: the dashboard, one self-contained page (no CDN: users develop offline).
+const UI: &str = include_str!("ui.html");
+
 async fn answer<B>(state: &AppState, request: Request<B>) -> HttpResponse
 where
     B: Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    // The page holds no secret and a browser opening it cannot send a Bearer header: it is
+    // served before the token check, and its own calls carry the token.
+    if request.method() == Method::GET && request.uri().path() == "/_mock/ui" {
+        let mut response = Response::new(MockBody::from(Bytes::from_static(UI.as_bytes())));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return response;
+    }
     if let Admin::Token(token) = &state.admin {
         let presented = request
             .headers()
@@ -189,6 +204,16 @@ where
             json_response(status, &report)
         }
         (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
+        (&Method::GET, ["coverage.md"]) => {
+            let mut response =
+                Response::new(MockBody::from(Bytes::from(state.coverage.markdown())));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            );
+            add_cors_headers(response.headers_mut());
+            response
+        }
         (&Method::DELETE, ["coverage"]) => {
             state.coverage.reset();
             no_content()
@@ -211,7 +236,7 @@ where
         _ => mock_error(
             StatusCode::NOT_FOUND,
             &format!(
-                "no control route {method} {path}; routes: GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET /_mock/openapi.json"
+                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET /_mock/openapi.json"
             ),
         ),
     }
@@ -280,6 +305,13 @@ fn health(state: &AppState) -> HttpResponse {
             "status": "ok",
             "visitors": state.store().visitor_count(),
             "journal": state.journal.len(),
+            "version": state.version.to_string(),
+            "fixtures": match &state.config.fixtures {
+                crate::data::fixtures::FixtureSource::Bundled => "bundled".to_string(),
+                crate::data::fixtures::FixtureSource::Dir(dir) => dir.display().to_string(),
+                crate::data::fixtures::FixtureSource::Inline { .. } => "inline".to_string(),
+            },
+            "generated": state.config.generate,
         }),
     )
 }

@@ -88,19 +88,23 @@ const BUNDLED: &[(&str, &str)] = &[
         "login.401.json",
         include_str!("../../schemas/login.401.json"),
     ),
+    ("me.200.json", include_str!("../../schemas/me.200.json")),
 ];
 
 /// Each endpoint's schema file prefix and the statuses it answers with a JSON body, each with its
 /// own schema file `<prefix>.<status>.json`.
-pub const RESPONSES: [(&str, &[u16]); 3] = [
+pub const RESPONSES: [(&str, &[u16]); 4] = [
     (VISITORS_INFO, &[200, 400, 401, 403, 429]),
     (LOGIN, &[200, 400, 401]),
     (LIVECHAT_VISITOR, &[200, 400]),
+    (ME, &[200]),
 ];
 /// `GET /api/v1/livechat/visitors.info`.
 pub const VISITORS_INFO: &str = "visitors.info";
 /// `POST /api/v1/login`.
 pub const LOGIN: &str = "login";
+/// `GET /api/v1/me` (its 401 is the authentication middleware's, visitors.info's schema).
+pub const ME: &str = "me";
 /// `POST /api/v1/livechat/visitor` and `GET /api/v1/livechat/visitor/{token}`.
 pub const LIVECHAT_VISITOR: &str = "livechat.visitor";
 

@@ -11,6 +11,7 @@ use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::request_log::{RequestLine, log_request};
+use crate::api::account;
 use crate::api::body::read_within;
 use crate::api::companion;
 use crate::api::request::RequestParts;
@@ -338,6 +339,9 @@ fn route(
     let companion_route = match (&parts.method, parts.path) {
         (&Method::POST, companion::LOGIN_PATH) => Some(Route::Login),
         (&Method::POST, companion::VISITOR_PATH) => Some(Route::RegisterVisitor),
+        (&Method::GET | &Method::HEAD, account::ME_PATH) => Some(Route::Me),
+        // ApiClass.ts registers logout for GET too ("Default logout via GET will be removed").
+        (&Method::POST | &Method::GET | &Method::HEAD, account::LOGOUT_PATH) => Some(Route::Logout),
         (method, path) if companion::token_in_path(path).is_some() => {
             if reading {
                 Some(Route::VisitorByToken)
@@ -422,6 +426,8 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
             }
         },
         Route::VisitorByToken => companion::visitor_by_token(state, &token()),
+        Route::Me => account::me(state, parts),
+        Route::Logout => account::logout(state, parts),
         Route::DeleteVisitor => companion::delete_visitor(state, &token()),
         Route::VisitorsInfo => return plain_not_found(state),
     };

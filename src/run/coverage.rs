@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 /// Every answer the contract allows, by endpoint: visitors.info's statuses and body variants,
 /// the companions', and the faults.
-pub const ANSWERS: [(&str, &str); 22] = [
+pub const ANSWERS: [(&str, &str); 26] = [
     ("visitors.info", "200"),
     (
         "visitors.info",
@@ -33,6 +33,10 @@ pub const ANSWERS: [(&str, &str); 22] = [
     ("visitor by token", "400"),
     ("delete visitor", "200"),
     ("delete visitor", "400"),
+    ("me", "200"),
+    ("me", "401"),
+    ("logout", "200"),
+    ("logout", "401"),
 ];
 
 /// How often each contract answer was sent.
@@ -63,6 +67,8 @@ fn classify(sent: &Sent<'_>) -> Option<usize> {
         (&Method::GET | &Method::HEAD, crate::base::paths::VISITORS_INFO) => "visitors.info",
         (&Method::POST, crate::base::paths::LOGIN) => "login",
         (&Method::POST, crate::base::paths::VISITOR) => "register visitor",
+        (&Method::GET | &Method::HEAD, crate::base::paths::ME) => "me",
+        (&Method::POST | &Method::GET | &Method::HEAD, crate::base::paths::LOGOUT) => "logout",
         (&Method::GET | &Method::HEAD, path)
             if crate::base::paths::token_in_path(path).is_some() =>
         {
@@ -216,7 +222,7 @@ mod tests {
         let report = coverage.report();
         assert_eq!(report["seen"], 4);
         assert_eq!(report["total"], ANSWERS.len());
-        assert!(coverage.summary().starts_with("client saw 4 of 22 contract answers; never: visitors.info 400 must have required property 'visitorId', "));
+        assert!(coverage.summary().starts_with("client saw 4 of 26 contract answers; never: visitors.info 400 must have required property 'visitorId', "));
     }
 
     #[test]

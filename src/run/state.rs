@@ -59,6 +59,45 @@ pub struct AppState {
     pub(crate) coverage: crate::run::coverage::Coverage,
     /// The schema of `PUT /_mock/outcome` bodies, compiled once.
     pub(crate) override_schema: jsonschema::Validator,
+    /// Auth tokens removed by `POST /api/v1/logout`, until a password login issues them again.
+    pub(crate) logged_out: LoggedOut,
+}
+
+/// The auth tokens `POST /api/v1/logout` removed (Rocket.Chat `$pull`s the hashed token from the
+/// user's `services.resume.loginTokens`). A fixture user keeps one token, so a password login
+/// issues it again. The flag keeps the lock off the request path until someone logs out.
+#[derive(Debug, Default)]
+pub(crate) struct LoggedOut {
+    any: std::sync::atomic::AtomicBool,
+    tokens: Mutex<std::collections::HashSet<String>>,
+}
+
+impl LoggedOut {
+    fn tokens(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `token` was logged out.
+    pub(crate) fn contains(&self, token: &str) -> bool {
+        self.any.load(std::sync::atomic::Ordering::Relaxed) && self.tokens().contains(token)
+    }
+
+    pub(crate) fn insert(&self, token: &str) {
+        self.tokens().insert(token.to_string());
+        self.any.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A login issued `token` again.
+    pub(crate) fn remove(&self, token: &str) {
+        if self.any.load(std::sync::atomic::Ordering::Relaxed) {
+            self.tokens().remove(token);
+        }
+    }
+
+    fn clear(&self) {
+        self.tokens().clear();
+        self.any.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Visitors created through `POST /api/v1/livechat/visitor`: how many, and their bytes.
@@ -117,6 +156,7 @@ impl AppState {
         Ok(AppState {
             openapi: std::sync::OnceLock::new(),
             override_schema: crate::run::overrides::validator(),
+            logged_out: LoggedOut::default(),
             object_ids: std::sync::atomic::AtomicU32::new(0),
             registered: Registered::default(),
             coverage: crate::run::coverage::Coverage::default(),
@@ -199,6 +239,7 @@ impl AppState {
         }
         self.overrides.replace(None);
         self.registered.clear();
+        self.logged_out.clear();
         if let Some(limiter) = &self.limiter {
             limiter.reset();
         }

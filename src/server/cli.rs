@@ -140,7 +140,8 @@ pub struct Cli {
     )]
     pub journal_bytes: usize,
 
-    /// Answer as this Rocket.Chat release did (7.0.0 to 9.0.x) [default: 8.6.0, the newest 8.x].
+    /// Answer as this Rocket.Chat release did (7.0.0 to 9.0.x) [default: 8.8.1, the newest release
+    /// whose every row is settled and whose packages the conformance suite checks].
     #[arg(long, env = "LIVECHAT_MOCK_API_VERSION", value_name = "X.Y.Z")]
     pub api_version: Option<Version>,
 
@@ -296,7 +297,7 @@ pub enum Command {
         #[arg(
             long,
             value_delimiter = ',',
-            default_value = "8.3.0,8.4.0,8.5.0,8.6.0,9.0.0",
+            default_value = "8.3.0,8.4.0,8.5.0,8.6.0,8.8.1,9.0.0",
             value_name = "X.Y.Z,..."
         )]
         versions: Vec<Version>,
@@ -378,7 +379,7 @@ pub struct VerifyArgs {
         hide_env_values = true
     )]
     pub unprivileged_auth_token: Option<String>,
-    /// The release to hold the server to [default: 8.6.0].
+    /// The release to hold the server to [default: 8.8.1].
     #[arg(
         long,
         env = "LIVECHAT_MOCK_VERIFY_API_VERSION",

@@ -744,7 +744,7 @@ async fn the_admin_token_guards_the_control_api() {
     assert_eq!(right.status().as_u16(), 200);
     assert_eq!(
         right.text().await.unwrap(),
-        r#"{"status":"ok","visitors":7,"journal":0}"#
+        r#"{"status":"ok","visitors":7,"journal":0,"version":"8.8.1","fixtures":"bundled","generated":0}"#
     );
 }
 
@@ -772,7 +772,9 @@ async fn unknown_control_routes_and_methods_say_so() {
         .await;
     assert_eq!(answer.status, 404);
     assert!(
-        answer.body.contains("routes: GET /_mock/health"),
+        answer
+            .body
+            .contains("routes: GET /_mock/ui, GET /_mock/health"),
         "{}",
         answer.body
     );

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod account;
 mod binary;
 mod companion;
 mod controls;

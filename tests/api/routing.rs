@@ -40,7 +40,7 @@ async fn other_paths_trailing_slashes_and_other_letter_case_are_404() {
         "/api/v1//livechat/visitors.info",
         "/api/v2/livechat/visitors.info",
         "/api/v1/livechat/visitors%2Einfo",
-        "/api/v1/me",
+        "/api/v1/mee",
         "/api",
     ] {
         assert_not_found(&app, reqwest::Method::GET, &format!("{path}{q}")).await;
