@@ -87,6 +87,24 @@ impl TestApp {
         Answer::from(request.send().await.expect("the request is answered")).await
     }
 
+    /// `POST path` with a JSON body (and its Content-Type).
+    pub async fn post_json(&self, path: &str, body: &str) -> Answer {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        Answer::from(response.expect("the request is answered")).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> Answer {
+        let response = self.client.delete(self.url(path)).send().await;
+        Answer::from(response.expect("the request is answered")).await
+    }
+
     /// Sends raw bytes and returns everything the server sends back until it closes.
     pub async fn raw(&self, request: &str) -> String {
         let mut stream = TcpStream::connect(self.server.address())

@@ -8,6 +8,7 @@ mod binary;
 mod companion;
 mod controls;
 mod cors;
+mod e2e;
 mod fidelity;
 mod hardening;
 mod hardening3;
