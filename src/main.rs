@@ -108,13 +108,17 @@ fn main() -> ExitCode {
         }
         Some(Command::Completions { shell }) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "livechat-mock", &mut std::io::stdout());
-            return ExitCode::SUCCESS;
+            // Into memory first: `generate` panics on a failed write (a full disk, a closed
+            // pipe); the write to stdout is then checked here.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "livechat-mock", &mut script);
+            return write_stdout(&script);
         }
         Some(Command::Man) => {
             let command = <Cli as clap::CommandFactory>::command();
-            return match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
-                Ok(()) => ExitCode::SUCCESS,
+            let mut page = Vec::new();
+            return match clap_mangen::Man::new(command).render(&mut page) {
+                Ok(()) => write_stdout(&page),
                 Err(err) => report(&Error::Write { source: err }),
             };
         }
@@ -169,6 +173,9 @@ async fn run(
         }
     });
     let bundled = config.fixtures == FixtureSource::Bundled;
+    if let Some(file) = &coverage_report {
+        check_writable(file)?;
+    }
     let server = std::sync::Arc::new(MockServer::start(config).await?);
     // The handlers are installed before the line that tells callers they may send a signal.
     let signalled = shutdown_signal();
@@ -221,11 +228,48 @@ async fn run(
         reloader.abort();
         let _ = reloader.await;
     }
-    match std::sync::Arc::try_unwrap(server) {
-        Ok(server) => server.shutdown().await,
-        Err(server) => drop(server), // a reload in flight holds it; dropping stops the server
+    // A second SIGINT or SIGTERM while in-flight requests drain (a `hang` holds one for an hour,
+    // the drain waits up to 10 s) exits at once, as servers do.
+    let again = shutdown_signal();
+    let drain = async {
+        match std::sync::Arc::try_unwrap(server) {
+            Ok(server) => server.shutdown().await,
+            Err(server) => drop(server), // a reload in flight holds it; dropping stops the server
+        }
+    };
+    tokio::select! {
+        () = drain => {}
+        () = again => tracing::warn!("second signal: exiting now, without waiting for the requests still in flight"),
     }
     Ok(())
+}
+
+/// Refuses a `--coverage-report` path that could not be written at shutdown: a missing
+/// directory, a directory, a read-only place. Found at start, not after the run.
+fn check_writable(file: &std::path::Path) -> Result<(), Error> {
+    let refuse = |reason: String| {
+        Err(Error::Config(format!(
+            "--coverage-report {}: {reason}",
+            file.display()
+        )))
+    };
+    if file.is_dir() {
+        return refuse("is a directory; give a file path (.json, or .md for Markdown)".into());
+    }
+    let existed = file.exists();
+    match std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(file)
+    {
+        Ok(_) => {
+            if !existed {
+                let _ = std::fs::remove_file(file);
+            }
+            Ok(())
+        }
+        Err(err) => refuse(format!("cannot be written: {err}")),
+    }
 }
 
 /// Prints an error and its causes to stderr.
@@ -284,5 +328,16 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
             let _ = tokio::signal::ctrl_c().await;
         }
         tracing::info!("shutting down: finishing in-flight requests");
+    }
+}
+
+/// Writes `bytes` to stdout: a closed pipe (`| head`) ends quietly, as Unix tools do; any other
+/// failure (a full disk) is reported with exit status 1, never a panic.
+fn write_stdout(bytes: &[u8]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => report(&Error::Write { source: err }),
     }
 }

@@ -36,8 +36,18 @@ pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     Some(joined)
 }
 
-/// Query parameters whose values are secrets, compared without letter case.
-const SECRET_PARAMS: [&str; 5] = ["authtoken", "password", "token", "resume", "x-auth-token"];
+/// Whether a query parameter's value is a secret: its name, decoded, without letter case and
+/// without any `[...]` (so `token[]` and `token[0]` count), contains `token`, `password`,
+/// `secret` or `auth`, or is `resume`, `api_key` or `apikey`. Broad on purpose: a journal that
+/// shows too little is a nuisance, one that shows a token is a leak.
+fn is_secret_param(raw_key: &str) -> bool {
+    let key = crate::base::query::decode_path(raw_key).to_ascii_lowercase();
+    let base = key.split('[').next().unwrap_or_default();
+    ["token", "password", "secret", "auth"]
+        .iter()
+        .any(|needle| base.contains(needle))
+        || matches!(base, "resume" | "api_key" | "apikey")
+}
 
 /// `RScc…eU3f` → `…eU3f`: enough to tell tokens apart, not enough to use one.
 pub fn redact(secret: &str) -> String {
@@ -58,15 +68,19 @@ pub fn redact(secret: &str) -> String {
 }
 
 /// A path as logs and the journal keep it: the token of `/api/v1/livechat/visitor/{token}` cut
-/// to its last four characters.
+/// to its last four characters, whatever the letter case of the path (a 404 in the wrong case
+/// still carried the token).
 pub fn redacted_path(path: &str) -> std::borrow::Cow<'_, str> {
-    let prefix = "/api/v1/livechat/visitor/";
-    match path.strip_prefix(prefix) {
-        Some(token) if !token.is_empty() => {
-            std::borrow::Cow::Owned(format!("{prefix}{}", redact(token)))
-        }
-        _ => std::borrow::Cow::Borrowed(path),
+    let prefix = crate::base::paths::VISITOR;
+    // The byte after the prefix is an ASCII `/`, so both cuts fall on character boundaries.
+    let matches = path.as_bytes().get(prefix.len()) == Some(&b'/')
+        && path.len() > prefix.len() + 1
+        && path.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes());
+    if !matches {
+        return std::borrow::Cow::Borrowed(path);
     }
+    let (head, token) = path.split_at(prefix.len() + 1);
+    std::borrow::Cow::Owned(format!("{head}{}", redact(token)))
 }
 
 /// A raw query string with the values of secret-named parameters cut.
@@ -74,13 +88,7 @@ pub fn redacted_query(query: &str) -> String {
     query
         .split('&')
         .map(|part| match part.split_once('=') {
-            Some((key, value))
-                if SECRET_PARAMS
-                    .iter()
-                    .any(|s| crate::base::query::decode_path(key).eq_ignore_ascii_case(s)) =>
-            {
-                format!("{key}={}", redact(value))
-            }
+            Some((key, value)) if is_secret_param(key) => format!("{key}={}", redact(value)),
             _ => part.to_string(),
         })
         .collect::<Vec<_>>()
@@ -91,6 +99,33 @@ pub fn redacted_query(query: &str) -> String {
 mod tests {
     use super::*;
     use hyper::header::HeaderValue;
+
+    // Issue 22, minor 11: the gaps the attack run found.
+    #[test]
+    fn secrets_are_cut_whatever_the_case_of_the_path_or_the_spelling_of_the_key() {
+        assert_eq!(
+            redacted_path("/API/v1/livechat/visitor/test-token-12345"),
+            "/API/v1/livechat/visitor/…2345"
+        );
+        assert_eq!(
+            redacted_path("/api/v1/livechat/visitor/abcdefgh/x"),
+            "/api/v1/livechat/visitor/…gh/x"
+        );
+        assert_eq!(
+            redacted_path("/api/v1/livechat/visitors.info"),
+            "/api/v1/livechat/visitors.info"
+        );
+        assert_eq!(
+            redacted_query(
+                "access_token=abcdefgh&auth_token=12345678&token[]=qwertyui&visitorId=x"
+            ),
+            "access_token=…efgh&auth_token=…5678&token[]=…tyui&visitorId=x"
+        );
+        assert_eq!(
+            redacted_query("X-Auth-Token=abcdefgh"),
+            "X-Auth-Token=…efgh"
+        );
+    }
 
     #[test]
     fn header_values_read_as_latin1_whichever_way_they_are_read() {

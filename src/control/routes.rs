@@ -33,7 +33,10 @@ where
     let origin = header(request.headers(), "origin");
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let mut response = answer(state, request).await;
+    let mut response = match guard(state, &request) {
+        Some(refusal) => refusal,
+        None => answer(state, request).await,
+    };
     control_cors(&state.cors, origin.as_deref(), response.headers_mut());
     tracing::info!(
         target: "livechat_mock::control",
@@ -42,6 +45,103 @@ where
         status = response.status().as_u16(),
     );
     response
+}
+
+/// Whether `host` (a Host header or an Origin's host, port and brackets allowed) names this
+/// machine: `localhost` (and `*.localhost`), `127.0.0.0/8`, `::1`.
+pub(crate) fn is_loopback_name(host: &str) -> bool {
+    let name = host
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once(']').map(|(inside, _)| inside))
+        .unwrap_or_else(|| {
+            host.rsplit_once(':').map_or(host, |(name, port)| {
+                if port.bytes().all(|b| b.is_ascii_digit()) {
+                    name
+                } else {
+                    host
+                }
+            })
+        })
+        .to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The host of an `Origin` value (`http://localhost:5173` → `localhost:5173`).
+fn origin_host(origin: &str) -> &str {
+    origin
+        .split_once("://")
+        .map_or(origin, |(_, rest)| rest)
+        .trim_end_matches('/')
+}
+
+/// Whether the control API takes a request from a page of `origin`: a page on this machine, one
+/// `--cors` lists by name, or the mock's own page (same origin).
+pub(crate) fn origin_allowed(state: &AppState, origin: &str, host: Option<&str>) -> bool {
+    let listed = matches!(&state.cors, crate::data::config::Cors::Origins(list) if list.iter().any(|o| o.eq_ignore_ascii_case(origin)));
+    listed
+        || is_loopback_name(origin_host(origin))
+        || host.is_some_and(|h| h.eq_ignore_ascii_case(origin_host(origin)))
+}
+
+/// The control API's guard against other sites (issue 22, minor 13):
+/// - on a loopback listener, a `Host` that does not name this machine is refused (DNS
+///   rebinding: a page of `evil.example` whose name resolves to 127.0.0.1);
+/// - a write (PUT, POST, DELETE) from a page of another site is refused, whatever `--cors`
+///   says for reads, unless `--cors` lists that origin by name;
+/// - a browser's write must carry `Content-Type: application/json` (a page can send `text/plain`
+///   or a form without a preflight; JSON always needs one). Tools that send no `Origin` (curl,
+///   CI scripts) are not held to it, so `curl -d '{...}'` keeps working.
+fn guard<B>(state: &AppState, request: &Request<B>) -> Option<HttpResponse> {
+    let headers = request.headers();
+    let host = header(headers, "host");
+    let on_loopback = state
+        .config
+        .host
+        .parse::<std::net::IpAddr>()
+        .map_or(state.config.host.eq_ignore_ascii_case("localhost"), |ip| {
+            ip.is_loopback()
+        });
+    if on_loopback
+        && let Some(host) = host.as_deref()
+        && !is_loopback_name(host)
+    {
+        return Some(mock_error(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "the control API answers only this machine's names on a loopback listener (Host: {host} refused, a DNS-rebinding guard); start with --host to serve another name"
+            ),
+        ));
+    }
+    let writes = matches!(
+        *request.method(),
+        Method::PUT | Method::POST | Method::DELETE | Method::PATCH
+    );
+    let origin = header(headers, "origin");
+    if writes && let Some(origin) = origin.as_deref() {
+        if !origin_allowed(state, origin, host.as_deref()) {
+            return Some(mock_error(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "a page of {origin} may not change the mock; list it in --cors to allow it"
+                ),
+            ));
+        }
+        let json = header(headers, "content-type")
+            .is_some_and(|t| t.to_ascii_lowercase().contains("application/json"));
+        let has_body = header(headers, "content-length").is_some_and(|l| l != "0")
+            || headers.contains_key(header::TRANSFER_ENCODING);
+        if has_body && !json {
+            return Some(mock_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "a browser's control request needs Content-Type: application/json",
+            ));
+        }
+    }
+    None
 }
 
 /// Cross-origin reads of the control API follow `--cors`: any origin with `*`, the listed ones

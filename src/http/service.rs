@@ -543,6 +543,14 @@ fn preflight(state: &AppState, parts: &RequestParts) -> HttpResponse {
     if parts.origin.is_none() && parts.access_control_request_method.is_none() {
         return fetch_text_response(StatusCode::OK, "OK");
     }
+    // The control API's writes are open only to pages of this machine or ones `--cors` lists by
+    // name: a preflight from another site is refused (issue 22, minor 13).
+    if routes::is_control_path(parts.path)
+        && let Some(origin) = parts.origin.as_deref()
+        && !routes::origin_allowed(state, origin, parts.host.as_deref())
+    {
+        return fetch_text_response(StatusCode::FORBIDDEN, "Invalid origin");
+    }
     let allowed_origin = match cors {
         Cors::Off => return fetch_text_response(StatusCode::METHOD_NOT_ALLOWED, CORS_DISABLED),
         Cors::Any => ANY_ORIGIN,

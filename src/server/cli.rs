@@ -200,7 +200,8 @@ pub struct Cli {
         long,
         env = "LIVECHAT_MOCK_MAX_CONNECTIONS",
         default_value_t = 1024,
-        value_name = "N"
+        value_name = "N",
+        value_parser = at_least_one
     )]
     pub max_connections: usize,
 
@@ -530,13 +531,22 @@ impl Cli {
                 header_timeout: std::time::Duration::from_millis(self.header_timeout_ms),
                 idle_timeout: std::time::Duration::from_millis(self.idle_timeout_ms),
                 send_timeout: std::time::Duration::from_millis(self.send_timeout_ms.max(1)),
-                max_connections: self.max_connections.max(1),
+                max_connections: self.max_connections,
                 max_body_bytes: self.max_body_bytes,
                 body_timeout: std::time::Duration::from_millis(self.body_timeout_ms.max(1)),
                 max_registered_visitors: self.max_registered_visitors,
                 max_registered_bytes: self.max_registered_bytes,
             },
         }
+    }
+}
+
+/// A count that must be at least 1: 0 is refused with the reason, never clamped.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 would serve no connection at all)".to_string()),
+        Ok(n) => Ok(n),
+        Err(err) => Err(err.to_string()),
     }
 }
 

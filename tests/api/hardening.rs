@@ -58,7 +58,7 @@ async fn control_gets_do_not_wait_for_a_body() {
     let app = spawn_app().await;
     let answer = dribble(
         &app,
-        "GET /_mock/health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n",
+        "GET /_mock/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n",
         "",
         Duration::from_millis(1500),
     )

@@ -45,7 +45,9 @@ async fn clients_that_stop_reading_lose_their_slots_after_the_send_timeout() {
     let probe = async {
         let mut stream = TcpStream::connect(app.server.address()).await.unwrap();
         stream
-            .write_all(b"GET /_mock/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .write_all(
+                b"GET /_mock/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            )
             .await
             .unwrap();
         let mut out = Vec::new();
@@ -82,4 +84,185 @@ async fn a_registration_keeps_any_visitor_id_it_is_given() {
         "{}",
         answer.body
     );
+}
+
+/// The binary's exit code and stderr for `args`.
+async fn exit_and_stderr(args: &[&str], stdout: std::process::Stdio) -> (Option<i32>, String) {
+    let child = binary(args).stdout(stdout).spawn().unwrap();
+    let output = child.wait_with_output().await.unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Minor 16: `completions bash > /dev/full` is a clear error, not a panic with exit 101.
+#[tokio::test]
+async fn completions_into_a_full_disk_are_an_error_not_a_panic() {
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let (code, stderr) = exit_and_stderr(&["completions", "bash"], full.into()).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write the output"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Minor 15: `--max-connections 0` is refused, never clamped to 1.
+#[tokio::test]
+async fn max_connections_zero_is_refused() {
+    let (code, stderr) =
+        exit_and_stderr(&["--max-connections", "0"], std::process::Stdio::null()).await;
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("invalid value '0' for '--max-connections <N>': must be at least 1"),
+        "{stderr}"
+    );
+}
+
+/// Minor 8: a `--coverage-report` path that cannot be written stops start-up.
+#[tokio::test]
+async fn an_unwritable_coverage_report_path_stops_start_up() {
+    let (code, stderr) = exit_and_stderr(
+        &[
+            "--port",
+            "0",
+            "--coverage-report",
+            "/nonexistent-dir/report.json",
+        ],
+        std::process::Stdio::null(),
+    )
+    .await;
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("error: --coverage-report /nonexistent-dir/report.json: cannot be written"),
+        "{stderr}"
+    );
+    let (code, stderr) = exit_and_stderr(
+        &["--port", "0", "--coverage-report", "/tmp"],
+        std::process::Stdio::null(),
+    )
+    .await;
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("is a directory"), "{stderr}");
+}
+
+/// Minor 12: expectations are capped in number and in bytes, as the journal is.
+#[tokio::test]
+async fn expectations_are_capped_in_number_and_bytes() {
+    let app = spawn_app().await;
+    for i in 0..1000 {
+        let answer = app
+            .post_json(
+                "/_mock/expectations",
+                &format!(r#"{{"path":"/api/v1/livechat/visitors.info","visitorId":"v{i}"}}"#),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{i}: {}", answer.body);
+    }
+    let refused = app
+        .post_json("/_mock/expectations", r#"{"path":"/x"}"#)
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("at most 1000 expectations at once"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.delete("/_mock/expectations").await.status, 204);
+    let big = "x".repeat(600 * 1024);
+    let first = app
+        .post_json("/_mock/expectations", &format!(r#"{{"path":"/{big}"}}"#))
+        .await;
+    assert_eq!(first.status, 201);
+    let second = app
+        .post_json("/_mock/expectations", &format!(r#"{{"path":"/{big}"}}"#))
+        .await;
+    assert_eq!(second.status, 422);
+    assert!(second.body.contains("bytes of matchers"), "{}", second.body);
+}
+
+/// Minor 13: on a loopback listener the control API answers only this machine's names (DNS
+/// rebinding), refuses writes from pages of other sites, and a browser's writes must be JSON.
+#[tokio::test]
+async fn the_control_api_is_not_a_cross_origin_target() {
+    let app = spawn_app().await;
+    let rebinding = app
+        .client
+        .get(app.url("/_mock/requests"))
+        .header("Host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebinding.status(), 403);
+    assert!(
+        rebinding
+            .text()
+            .await
+            .unwrap()
+            .contains("Host: evil.example refused")
+    );
+    let reset = app
+        .client
+        .post(app.url("/_mock/reset"))
+        .header("Origin", "http://evil.example")
+        .header("Content-Type", "text/plain")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 403);
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/_mock/outcome"))
+        .header("Origin", "http://evil.example")
+        .header("Access-Control-Request-Method", "PUT")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 403);
+    assert_eq!(preflight.text().await.unwrap(), "Invalid origin");
+    // a page of this machine may, with JSON
+    let text = app
+        .client
+        .put(app.url("/_mock/outcome"))
+        .header("Origin", "http://localhost:5173")
+        .header("Content-Type", "text/plain")
+        .body(r#"{"outcome":"forbidden"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text.status(), 415);
+    let json = app
+        .client
+        .put(app.url("/_mock/outcome"))
+        .header("Origin", "http://localhost:5173")
+        .header("Content-Type", "application/json")
+        .body(r#"{"outcome":"forbidden","times":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), 200);
+    // a tool without Origin (curl -d) is not held to the content type
+    let curl = app
+        .client
+        .put(app.url("/_mock/outcome"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(r#"{"outcome":"forbidden","times":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(curl.status(), 200);
+    // the API's own preflight is unchanged
+    let api = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url(PATH))
+        .header("Origin", "http://evil.example")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
 }
