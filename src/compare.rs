@@ -110,6 +110,44 @@ pub fn differences(expected: &Answer, got: &Answer) -> Vec<String> {
             }
         }
     }
+    bounded(out)
+}
+
+/// At most this many characters of one difference or error are shown.
+const SHOWN_CHARS: usize = 300;
+/// At most this many differences of one case are listed.
+const SHOWN_LINES: usize = 20;
+
+/// What is shown of a text the target sent: control characters escaped (no raw ESC sequence
+/// reaches a terminal or a JUnit file), cut at [`SHOWN_CHARS`] with its length in bytes, so a
+/// 20 MB body or a gzip bomb prints a line, not megabytes.
+pub fn excerpt(text: &str) -> String {
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == SHOWN_CHARS {
+            out.push_str(&format!("… ({} bytes in all)", text.len()));
+            break;
+        }
+        if c.is_control() && c != ' ' {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Each difference line as [`excerpt`] shows it, at most [`SHOWN_LINES`] of them.
+fn bounded(lines: Vec<String>) -> Vec<String> {
+    let total = lines.len();
+    let mut out: Vec<String> = lines
+        .into_iter()
+        .take(SHOWN_LINES)
+        .map(|l| excerpt(&l))
+        .collect();
+    if total > SHOWN_LINES {
+        out.push(format!("… and {} more differences", total - SHOWN_LINES));
+    }
     out
 }
 
@@ -208,6 +246,19 @@ fn json_differences(at: &str, expected: &Value, got: &Value, out: &mut Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue 22, minor 5: a huge or hostile body prints a line, escaped.
+    #[test]
+    fn what_is_shown_of_a_body_is_short_and_escaped() {
+        let big = "x".repeat(20_000_000);
+        let shown = excerpt(&big);
+        assert!(shown.len() < 400, "{}", shown.len());
+        assert!(shown.ends_with("… (20000000 bytes in all)"));
+        assert_eq!(excerpt("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        let lines = bounded((0..30).map(|i| format!("d{i}")).collect());
+        assert_eq!(lines.len(), 21);
+        assert_eq!(lines[20], "… and 10 more differences");
+    }
 
     fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
         Answer {

@@ -83,12 +83,20 @@ enum Failure {
 struct Client {
     agent: ureq::Agent,
     base: String,
+    /// `base` as printed: without any `user:password@`.
+    shown_base: String,
+    /// What is cut out of every answer before anything reads it (the auth token, the URL's
+    /// password): a target that echoes request headers must not make verify or record print or
+    /// write them.
+    secrets: Vec<String>,
     gap: Duration,
     last: Option<Instant>,
     /// Route → when its rate-limit window ends (the server said none was left).
     windows: std::collections::HashMap<String, Instant>,
     /// Whether to wait out exhausted windows (not for the 429 case).
     mannerly: bool,
+    /// Set by Ctrl-C: a wait for a rate-limit window stops at the next step.
+    interrupted: Arc<AtomicBool>,
 }
 
 impl Client {
@@ -115,9 +123,16 @@ impl Client {
                     .build(),
             );
         }
+        let mut secrets = vec![target.auth_token.clone()];
+        if let Some(password) = url_password(base) {
+            secrets.push(password);
+        }
+        secrets.retain(|s| s.len() >= 4);
         Ok(Client {
             agent: config.build().into(),
             base: base.trim_end_matches('/').to_string(),
+            shown_base: shown_url(base.trim_end_matches('/')),
+            secrets,
             gap: if paced {
                 Duration::from_millis(1000 / u64::from(target.rate.max(1)))
             } else {
@@ -126,6 +141,7 @@ impl Client {
             last: None,
             windows: std::collections::HashMap::new(),
             mannerly: true,
+            interrupted: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -148,7 +164,11 @@ impl Client {
                     wait.as_secs(),
                     req.route()
                 );
-                std::thread::sleep(wait);
+                // In steps, so Ctrl-C is heard within a tenth of a second, not after 70 s.
+                let until = Instant::now() + wait;
+                while Instant::now() < until && !self.interrupted.load(Ordering::SeqCst) {
+                    std::thread::sleep((until - Instant::now()).min(Duration::from_millis(100)));
+                }
             }
         }
         let url = format!("{}{}", self.base, req.path);
@@ -162,12 +182,12 @@ impl Client {
         }
         let request = builder
             .body(body.unwrap_or_default())
-            .map_err(|e| Failure::Unreachable(format!("{url}: {e}")))?;
+            .map_err(|e| Failure::Unreachable(format!("{}{}: {e}", self.shown_base, req.path)))?;
         self.last = Some(Instant::now());
         let mut response = self
             .agent
             .run(request)
-            .map_err(|e| Failure::Unreachable(format!("{}: {e}", self.base)))?;
+            .map_err(|e| Failure::Unreachable(format!("{}: {e}", self.shown_base)))?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -186,7 +206,7 @@ impl Client {
                 .as_reader()
                 .take(4 * 1024 * 1024)
                 .read_to_end(&mut body)
-                .map_err(|e| Failure::Unreachable(format!("{}: {e}", self.base)))?;
+                .map_err(|e| Failure::Unreachable(format!("{}: {e}", self.shown_base)))?;
         }
         let header = |name: &str| {
             headers
@@ -205,11 +225,63 @@ impl Client {
             let wait = Duration::from_millis(reset.saturating_sub(now_ms));
             self.windows.insert(req.route(), Instant::now() + wait);
         }
+        let scrub = |text: &str| -> String {
+            self.secrets
+                .iter()
+                .fold(text.to_string(), |t, secret| t.replace(secret.as_str(), &redact_secret(secret)))
+        };
+        let headers = headers
+            .into_iter()
+            .map(|(name, value)| (name, scrub(&value)))
+            .collect();
+        let body = if self
+            .secrets
+            .iter()
+            .any(|secret| body.windows(secret.len()).any(|w| w == secret.as_bytes()))
+        {
+            scrub(&String::from_utf8_lossy(&body)).into_bytes()
+        } else {
+            body
+        };
         Ok(Answer {
             status,
             headers,
             body,
         })
+    }
+}
+
+/// `…` and the last four characters: what the journal shows of a secret.
+fn redact_secret(secret: &str) -> String {
+    let tail: String = secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("…{tail}")
+}
+
+/// The password of a `scheme://user:password@host/…` URL.
+fn url_password(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let userinfo = authority.rsplit_once('@')?.0;
+    Some(userinfo.split_once(':').map_or(userinfo, |(_, p)| p).to_string())
+}
+
+/// A URL as printed: any `user:password@` removed.
+pub(crate) fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://{host}{tail}"),
+        None => url.to_string(),
     }
 }
 
@@ -256,7 +328,8 @@ fn reference_config(args: &VerifyArgs, version: Version, rate_limit: Option<Rate
 
 /// Whether the target may be spoken to: https, or http to this machine, or `--allow-http`.
 fn check_target(target: &Target) -> Result<(), String> {
-    let url = target.target.as_str();
+    let shown = shown_url(&target.target);
+    let url = shown.as_str();
     let rest = if let Some(rest) = url.strip_prefix("https://") {
         return if rest.is_empty() {
             Err(format!("--target {url:?} names no host"))
@@ -318,7 +391,7 @@ pub async fn verify(args: VerifyArgs) -> Result<u8, Error> {
         let client = Client::new(&mock.uri(), &args.target, false).map_err(Error::Config)?;
         references.mocks.push((version, mock, client));
     }
-    let target = match Client::new(&args.target.target, &args.target, true) {
+    let mut target = match Client::new(&args.target.target, &args.target, true) {
         Ok(client) => client,
         Err(message) => {
             eprintln!("error: {message}");
@@ -326,6 +399,7 @@ pub async fn verify(args: VerifyArgs) -> Result<u8, Error> {
         }
     };
     let interrupted = Arc::new(AtomicBool::new(false));
+    target.interrupted = interrupted.clone();
     {
         let interrupted = interrupted.clone();
         tokio::spawn(async move {
@@ -369,6 +443,9 @@ fn run_cases(
         Ok(answer) => answer,
         Err(Failure::Unreachable(why)) => {
             eprintln!("error: cannot reach the target: {why}");
+            // The registration may have landed although its answer did not (a timeout): try
+            // the DELETE all the same.
+            remove_or_warn(&mut target, &token);
             return Err(UNREACHABLE);
         }
     };
@@ -426,7 +503,7 @@ fn run_cases(
             Ok(answer) => answer,
             Err(Failure::Unreachable(why)) => {
                 eprintln!("error: the target stopped answering: {why}");
-                cleanup(&mut target, &token);
+                remove_or_warn(&mut target, &token);
                 return Err(UNREACHABLE);
             }
         };
@@ -460,6 +537,7 @@ fn run_cases(
     }
 
     // Clean-up, and the companions it uses: DELETE, then the token is gone.
+    let mut remains = false;
     let delete = Req::get(format!("{VISITOR}/{token}")).method("DELETE");
     let after = Req::get(format!("{VISITOR}/{token}"));
     for (name, req) in [
@@ -473,12 +551,14 @@ fn run_cases(
         ),
     ] {
         let Ok(got) = target.send(req) else {
-            eprintln!(
-                "warning: could not remove visitor token …{} from the target",
-                &token[token.len() - 4..]
-            );
+            warn_remains(&token);
+            remains = true;
             break;
         };
+        if std::ptr::eq(req, &delete) && got.status != 200 {
+            warn_remains(&token);
+            remains = true;
+        }
         for (version, _, client) in references.mocks.iter_mut() {
             if let Ok(expected) = client.send(req) {
                 record_diff(
@@ -492,8 +572,13 @@ fn run_cases(
         }
     }
     if stopped {
-        eprintln!("interrupted: the visitor was removed from the target");
+        if !remains {
+            eprintln!("interrupted: the visitor was removed from the target");
+        }
         return Err(130);
+    }
+    if remains {
+        return Err(DIFFERED);
     }
     if credentials_refused {
         eprintln!(
@@ -764,8 +849,21 @@ fn rate_limit_case(
 }
 
 /// Removes the visitor from the target (best effort, for the early exits).
-fn cleanup(target: &mut Client, token: &str) {
-    let _ = target.send(&Req::get(format!("{VISITOR}/{token}")).method("DELETE"));
+/// Tries the DELETE of the visitor verify registered; says so when it may remain.
+fn remove_or_warn(target: &mut Client, token: &str) {
+    let removed = target
+        .send(&Req::get(format!("{VISITOR}/{token}")).method("DELETE"))
+        .is_ok_and(|answer| answer.status == 200);
+    if !removed {
+        warn_remains(token);
+    }
+}
+
+fn warn_remains(token: &str) {
+    eprintln!(
+        "warning: visitor …{} may remain on the target (its DELETE did not answer 200); remove it with DELETE /api/v1/livechat/visitor/{{token}}",
+        &token[token.len() - 4..]
+    );
 }
 
 fn report(args: &VerifyArgs, versions: &[Version], outcomes: &[Outcome]) -> Result<(), Error> {
@@ -788,7 +886,7 @@ fn report(args: &VerifyArgs, versions: &[Version], outcomes: &[Outcome]) -> Resu
                 .iter()
                 .map(|o| json!({"case": o.name, "status": o.got_status, "matched": diffs_for(o).is_empty(), "differences": diffs_for(o)}))
                 .collect();
-            let mut out = json!({"target": args.target.target, "version": shown_version.to_string(), "cases": cases});
+            let mut out = json!({"target": shown_url(&args.target.target), "version": shown_version.to_string(), "cases": cases});
             if let Some((v, mismatches)) = detected {
                 out["behaves_like"] = json!(v.to_string());
                 out["alike"] = json!(
@@ -804,7 +902,7 @@ fn report(args: &VerifyArgs, versions: &[Version], outcomes: &[Outcome]) -> Resu
         livechat_mock::LogFormat::Text => {
             println!(
                 "verifying {} against livechat-mock {shown_version}",
-                args.target.target
+                shown_url(&args.target.target)
             );
             for o in outcomes {
                 let d = diffs_for(o);
@@ -859,7 +957,7 @@ fn report(args: &VerifyArgs, versions: &[Version], outcomes: &[Outcome]) -> Resu
         }
     }
     if let Some(file) = &args.junit {
-        write_junit(file, &args.target.target, outcomes, &diffs_for)?;
+        write_junit(file, &shown_url(&args.target.target), outcomes, &diffs_for)?;
     }
     Ok(())
 }
@@ -918,8 +1016,18 @@ pub fn record(args: RecordArgs) -> Result<u8, Error> {
     let user = (&args.target.user_id, &args.target.auth_token);
     let mut visitors = Vec::new();
     let mut placeholders = 0;
-    for (i, id) in args.visitor_id.iter().enumerate() {
-        let req = Req::get(format!("{INFO}?visitorId={id}"))
+    // One visitor once: a repeated id would write a set the mock refuses (duplicate `_id`).
+    let mut ids: Vec<&String> = Vec::new();
+    for id in &args.visitor_id {
+        if ids.contains(&id) {
+            eprintln!("warning: --visitor-id {id} given twice; recorded once");
+        } else {
+            ids.push(id);
+        }
+    }
+    for (i, id) in ids.into_iter().enumerate() {
+        // Encoded, so `a&visitorId=b` stays one id and `x#frag` is not cut at the `#`.
+        let req = Req::get(format!("{INFO}?visitorId={}", encode_component(id)))
             .header("X-User-Id", user.0)
             .header("X-Auth-Token", user.1);
         let answer = match client.send(&req) {
@@ -936,13 +1044,13 @@ pub fn record(args: RecordArgs) -> Result<u8, Error> {
         let body: Value = serde_json::from_slice(&answer.body).unwrap_or_default();
         let Some(mut visitor) = body
             .get("visitor")
+            .filter(|v| v.is_object() && answer.status == 200)
             .cloned()
-            .filter(|_| answer.status == 200)
         else {
             eprintln!(
                 "error: visitor {id}: {} {}",
                 answer.status,
-                String::from_utf8_lossy(&answer.body)
+                crate::compare::excerpt(&String::from_utf8_lossy(&answer.body))
             );
             return Ok(DIFFERED);
         };
@@ -963,15 +1071,12 @@ pub fn record(args: RecordArgs) -> Result<u8, Error> {
         }
         visitors.push(visitor);
     }
-    std::fs::create_dir_all(&args.out).map_err(|source| Error::Write { source })?;
     let mut visitors_text = String::from("[");
     for (i, v) in visitors.iter().enumerate() {
         visitors_text.push_str(if i == 0 { "\n" } else { ",\n" });
         visitors_text.push_str(&v.to_string());
     }
     visitors_text.push_str("\n]\n");
-    std::fs::write(args.out.join("visitors.json"), visitors_text)
-        .map_err(|source| Error::Write { source })?;
     let placeholder_token = "recorded-placeholder-auth-token";
     let users = json!([{
         "_id": args.target.user_id,
@@ -979,8 +1084,27 @@ pub fn record(args: RecordArgs) -> Result<u8, Error> {
         "authToken": placeholder_token,
         "roles": ["livechat-agent"]
     }]);
-    std::fs::write(args.out.join("users.json"), format!("{users:#}\n"))
-        .map_err(|source| Error::Write { source })?;
+    let users_text = format!("{users:#}\n");
+    // Both files, checked as the mock will load them, then renamed into place together; never
+    // through a link, never over an existing set without --force.
+    let files: [(&str, &[u8]); 2] = [
+        ("visitors.json", visitors_text.as_bytes()),
+        ("users.json", users_text.as_bytes()),
+    ];
+    let written = livechat_mock::write_all_or_nothing(&args.out, &files, args.force, |staged| {
+        let schemas = livechat_mock::SchemaSet::load(
+            &livechat_mock::SchemaSource::Bundled,
+            Version::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        livechat_mock::Fixtures::load(&FixtureSource::Dir(staged.to_path_buf()), &schemas)
+            .map(|_| ())
+            .map_err(|e| format!("the recorded set would not load, nothing was written: {e}"))
+    });
+    if let Err(err) = written {
+        eprintln!("error: {err}");
+        return Ok(UNUSABLE);
+    }
     println!(
         "wrote {} visitors to {}",
         visitors.len(),
@@ -996,4 +1120,17 @@ pub fn record(args: RecordArgs) -> Result<u8, Error> {
         );
     }
     Ok(MATCHED)
+}
+
+/// `encodeURIComponent`: everything but `A–Z a–z 0–9 - _ . ! ~ * ' ( )` percent-encoded.
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

@@ -20,6 +20,8 @@ pub struct DocumentFor {
     pub admin_token: bool,
     /// Whether the control API is served at all.
     pub admin: bool,
+    /// The API's `Access-Control-Allow-Headers` for this release and flags.
+    pub allow_headers: String,
 }
 
 /// The component name of a schema file: its name without `.json`.
@@ -634,5 +636,34 @@ pub fn document(schemas: &SchemaSet, replies: &Replies, describe: &DocumentFor) 
             }
         }
     }
+    if let Some(paths) = document.get_mut("paths") {
+        set_allow_headers(paths, &describe.allow_headers);
+    }
     document
+}
+
+/// Every response's `Access-Control-Allow-Headers` of the API's paths holds the release's list
+/// (8.8.0 appended `MCP-Protocol-Version`); the control API's keep the base list.
+fn set_allow_headers(paths: &mut Value, allow_headers: &str) {
+    fn walk(value: &mut Value, allow_headers: &str) {
+        match value {
+            Value::Object(map) => {
+                if let Some(header) = map.get_mut("Access-Control-Allow-Headers") {
+                    header["schema"] = json!({ "const": allow_headers });
+                }
+                for child in map.values_mut() {
+                    walk(child, allow_headers);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, allow_headers)),
+            _ => {}
+        }
+    }
+    if let Some(paths) = paths.as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            if !path.starts_with("/_mock") {
+                walk(item, allow_headers);
+            }
+        }
+    }
 }

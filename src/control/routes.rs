@@ -353,6 +353,12 @@ fn openapi_for(state: &AppState, host: Option<&str>) -> bytes::Bytes {
                 version: state.version,
                 admin_token: matches!(state.admin, Admin::Token(_)),
                 admin: state.admin != Admin::Disabled,
+                allow_headers: state
+                    .api_cors
+                    .allow_headers
+                    .to_str()
+                    .unwrap_or_default()
+                    .to_string(),
             },
         );
         bytes::Bytes::from(document.to_string())

@@ -90,23 +90,18 @@ pub fn export_bundled(dir: &std::path::Path) -> Result<Vec<PathBuf>, Error> {
         ("departments.json", BUNDLED_DEPARTMENTS),
         ("custom-fields.json", BUNDLED_CUSTOM_FIELDS),
     ];
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write { source })?;
-    for (name, _) in files {
-        let path = dir.join(name);
-        if path.exists() {
-            return Err(Error::Config(format!(
-                "{}: exists already; nothing was written (export into an empty directory)",
-                path.display()
-            )));
+    // Exclusive creates that follow no link: a dangling link in DIR is refused, not followed.
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    crate::base::files::write_all_or_nothing(dir, &files, false, |_| Ok(())).map_err(|err| {
+        if err.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::Config(format!(
+                "{} (export into an empty directory)",
+                err.to_string().replace(" (--force replaces it)", "")
+            ))
+        } else {
+            Error::Write { source: err }
         }
-    }
-    let mut written = Vec::new();
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|source| Error::Write { source })?;
-        written.push(path);
-    }
-    Ok(written)
+    })
 }
 
 /// A livechat department (`departments.json`): registration takes one by `_id` or `name`.

@@ -431,9 +431,14 @@ pub struct RecordArgs {
         value_name = "ID"
     )]
     pub visitor_id: Vec<String>,
-    /// Where to write visitors.json and users.json (created if missing).
+    /// Where to write visitors.json and users.json (created if missing). Both are checked
+    /// against the fixture schemas, then renamed into place together.
     #[arg(long, env = "LIVECHAT_MOCK_RECORD_OUT", value_name = "DIR")]
     pub out: PathBuf,
+    /// Replace a visitors.json or users.json that DIR holds already (without it, an existing
+    /// set is never overwritten).
+    #[arg(long, env = "LIVECHAT_MOCK_RECORD_FORCE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub force: bool,
 }
 
 /// `livechat-mock fixtures ...`

@@ -516,3 +516,168 @@ async fn https_with_a_ca_the_test_makes() {
     let (code, _, stderr) = run_verify(&verify_args(&url)).await;
     assert_eq!(code, 3, "{stderr}");
 }
+
+/// A target that answers every request with 200 and the request's own head as its body: an echo
+/// endpoint, a debugging proxy, a wrong URL.
+async fn echo_target() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let service = service_fn(|request: hyper::Request<Incoming>| async move {
+                    let echoed: String = request
+                        .headers()
+                        .iter()
+                        .map(|(n, v)| format!("{n}: {}\n", String::from_utf8_lossy(v.as_bytes())))
+                        .collect();
+                    let mut response = hyper::Response::new(http_body_util::Full::new(
+                        bytes::Bytes::from(format!("{echoed}\u{1b}[31m{}", "x".repeat(100_000))),
+                    ));
+                    response.headers_mut().insert(
+                        "x-echo",
+                        hyper::header::HeaderValue::from_str(
+                            &request
+                                .headers()
+                                .get("x-auth-token")
+                                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                                .unwrap_or_default(),
+                        )
+                        .unwrap(),
+                    );
+                    Ok::<_, std::convert::Infallible>(response)
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+// Issue 22, major 6 and minor 5: a target that echoes the request headers does not make verify
+// print the agent's token, on stdout or in the JUnit file; what it prints of a body is short
+// and escaped; record writes no token either.
+#[tokio::test]
+async fn verify_and_record_never_print_or_write_the_token_a_target_echoes() {
+    let url = echo_target().await;
+    let dir = TempDir::new("echo");
+    let junit = dir.path().join("verify.xml");
+    let mut args = verify_args(&url);
+    args.extend(["--junit".into(), junit.display().to_string()]);
+    let (code, stdout, stderr) = run_verify(&args).await;
+    assert_ne!(code, 0, "{stdout}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    for (what, text) in [("stdout", &stdout), ("stderr", &stderr), ("junit", &xml)] {
+        assert!(!text.contains(AGENT.1), "{what} holds the token: {text}");
+        assert!(!text.contains('\u{1b}'), "{what} holds a raw ESC");
+    }
+    assert!(stdout.len() < 200_000, "{} bytes of output", stdout.len());
+    assert!(stdout.contains("bytes in all"), "{stdout}");
+
+    let out = dir.path().join("recorded");
+    let record = [
+        "record",
+        "--target",
+        &url,
+        "--user-id",
+        AGENT.0,
+        "--auth-token",
+        AGENT.1,
+        "--visitor-id",
+        SPEC_VISITOR,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let output = binary(&record).output().await.unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!text.contains(AGENT.1), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.len() < 10_000, "{} bytes", text.len());
+}
+
+// Issue 22, minor 7: credentials in the --target URL are not printed.
+#[tokio::test]
+async fn credentials_in_the_target_url_are_not_printed() {
+    let args = verify_args("http://someone:pa55word-secret@127.0.0.1:9/");
+    let (code, stdout, stderr) = run_verify(&args).await;
+    assert_ne!(code, 0);
+    let text = format!("{stdout}{stderr}");
+    assert!(!text.contains("pa55word-secret"), "{text}");
+    assert!(text.contains("http://127.0.0.1:9"), "{text}");
+}
+
+// Issue 22, major 4 and minor 6: record writes through no link, replaces no set without
+// --force, records a repeated id once, encodes ids, and refuses a body without a visitor.
+#[tokio::test]
+async fn record_writes_a_whole_set_safely_or_nothing() {
+    let mock = target("8.8.1").await;
+    let dir = TempDir::new("record-safe");
+    let outside = dir.path().join("outside.json");
+    std::fs::write(&outside, "keep me").unwrap();
+    let out = dir.path().join("set");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("visitors.json")).unwrap();
+    let uri = mock.uri();
+    let record = |ids: &'static str, force: bool| {
+        let mut args = vec![
+            "record".to_string(),
+            "--target".into(),
+            uri.clone(),
+            "--user-id".into(),
+            AGENT.0.into(),
+            "--auth-token".into(),
+            AGENT.1.into(),
+            "--visitor-id".into(),
+            ids.into(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        if force {
+            args.push("--force".into());
+        }
+        async move {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            binary(&refs).output().await.unwrap()
+        }
+    };
+    let refused = record("6a22b1765528fa64dd29de70", false).await;
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("exists already"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
+    let forced = record("6a22b1765528fa64dd29de70,6a22b1765528fa64dd29de70", true).await;
+    assert_eq!(
+        forced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("given twice; recorded once"));
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "keep me",
+        "the link's target is untouched"
+    );
+    let written = std::fs::read_to_string(out.join("visitors.json")).unwrap();
+    assert_eq!(written.matches("6a22b1765528fa64dd29de70").count(), 1);
+    // an id with `&` is one id, encoded: the target finds no such visitor
+    let odd = record("a&visitorId=6a22b1765528fa64dd29de70", true).await;
+    assert_ne!(odd.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&odd.stderr).contains("visitor-not-found"),
+        "{}",
+        String::from_utf8_lossy(&odd.stderr)
+    );
+}
