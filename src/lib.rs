@@ -61,12 +61,12 @@ pub use server::fuzzing;
 pub use base::chaos::Latency;
 pub use base::clock::Clock;
 pub use base::error::Error;
+pub use base::files::write_all_or_nothing;
 pub use base::ratelimit::RateLimit;
 pub use base::selection::OutcomeId;
 pub use base::versions::{Behaviour, CHANGES, Change, Version};
 pub use control::runtime::ControlError;
 pub use data::config::{Admin, AuthMode, Config, Cors, Limits};
-pub use base::files::write_all_or_nothing;
 pub use data::fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtures};
 #[cfg(feature = "generate")]
 pub use data::generate::write_fixture_file as write_generated;

@@ -70,6 +70,7 @@ fn main() -> ExitCode {
         Some(Command::Matrix {
             versions,
             jobs,
+            timeout,
             command,
         }) => {
             let runtime = match tokio::runtime::Runtime::new() {
@@ -79,7 +80,8 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            return match runtime.block_on(matrix::run(&versions, jobs.max(1), &command)) {
+            let limit = (timeout > 0).then(|| std::time::Duration::from_secs(timeout));
+            return match runtime.block_on(matrix::run(&versions, jobs.max(1), limit, &command)) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(err) => report(&err),
@@ -143,7 +145,13 @@ fn main() -> ExitCode {
     };
     let lost = dropped.dropped_lines();
     if lost > 0 {
-        eprintln!("{lost} log lines were dropped in all: stderr was slower than the requests");
+        // stderr may be a pipe nobody reads: the last word is given a second, not forever.
+        let (said, told) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            eprintln!("{lost} log lines were dropped in all: stderr was slower than the requests");
+            let _ = said.send(());
+        });
+        let _ = told.recv_timeout(std::time::Duration::from_secs(1));
     }
     code
 }

@@ -226,9 +226,9 @@ impl Client {
             self.windows.insert(req.route(), Instant::now() + wait);
         }
         let scrub = |text: &str| -> String {
-            self.secrets
-                .iter()
-                .fold(text.to_string(), |t, secret| t.replace(secret.as_str(), &redact_secret(secret)))
+            self.secrets.iter().fold(text.to_string(), |t, secret| {
+                t.replace(secret.as_str(), &redact_secret(secret))
+            })
         };
         let headers = headers
             .into_iter()
@@ -269,7 +269,12 @@ fn url_password(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let userinfo = authority.rsplit_once('@')?.0;
-    Some(userinfo.split_once(':').map_or(userinfo, |(_, p)| p).to_string())
+    Some(
+        userinfo
+            .split_once(':')
+            .map_or(userinfo, |(_, p)| p)
+            .to_string(),
+    )
 }
 
 /// A URL as printed: any `user:password@` removed.

@@ -9,6 +9,9 @@ the finding is back. The fast checks of the same findings run in `cargo test`
     python3 bench/attack/attack.py journal-memory    # 2: journal listings stay bounded
     python3 bench/attack/attack.py registration      # 3: registrations are capped
     python3 bench/attack/attack.py write-stall       # 5: writes at 1M visitors do not stall readers
+    python3 bench/attack/attack.py non-readers       # round 3, 1: clients that stop reading lose their slots
+    python3 bench/attack/attack.py text-bodies       # round 3, 2: text bodies are not spread per character
+    python3 bench/attack/attack.py stderr-pipe       # round 3, minor 1: an unread stderr does not hold the exit
     python3 bench/attack/attack.py all
 """
 
@@ -183,11 +186,110 @@ def write_stall():
     return during_write - baseline < 0.001 and during_reset - baseline < 0.001
 
 
+def non_readers():
+    """Round 3, major 1: 8 connections pipeline 20,000 requests each with a small receive buffer
+    and never read, against --max-connections 8: probes must be answered once the send timeout
+    drops them (default timeouts, --send-timeout-ms 10000)."""
+    proc, port = start("--max-connections", "8")
+    request = (f"GET {INFO} HTTP/1.1\r\nHost: localhost\r\nX-User-Id: {AGENT[0]}\r\n"
+               f"X-Auth-Token: {AGENT[1]}\r\n\r\n").encode() * 20000
+    hogs = []
+    for _ in range(8):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.settimeout(2)
+        try:
+            sock.sendall(request)
+        except (socket.timeout, OSError):
+            pass
+        hogs.append(sock)
+    answered = 0
+    started = time.time()
+    for _ in range(12):
+        try:
+            status, _ = get(port, "/_mock/health", {"Host": "localhost"}, timeout=40)
+            answered += status == 200
+        except OSError:
+            pass
+    took = time.time() - started
+    for sock in hogs:
+        sock.close()
+    proc.kill()
+    print(f"non-readers: {answered} of 12 probes answered in {took:.1f} s "
+          f"(8 non-reading pipelining connections against --max-connections 8)")
+    return answered == 12
+
+
+def text_bodies():
+    """Round 3, major 2: 1 MiB text bodies on the unauthenticated routes, in a loop from two
+    clients: RSS stays low and visitors.info stays fast."""
+    proc, port = start()
+    body = b"x" * (1024 * 1024)
+    stop = threading.Event()
+
+    def attack():
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("POST", "/api/v1/login", body=body, headers={"Content-Type": "text/plain"})
+            conn.getresponse().read()
+            conn.close()
+
+    threads = [threading.Thread(target=attack) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(1)
+    latencies = []
+    for _ in range(50):
+        t0 = time.time()
+        get(port, INFO, {"X-User-Id": AGENT[0], "X-Auth-Token": AGENT[1]})
+        latencies.append(time.time() - t0)
+    rss = rss_mib(proc)
+    stop.set()
+    for t in threads:
+        t.join()
+    proc.kill()
+    latencies.sort()
+    median = latencies[len(latencies) // 2] * 1000
+    print(f"text-bodies: RSS {rss:.0f} MiB, visitors.info median {median:.1f} ms "
+          f"with two clients looping 1 MiB text/plain logins")
+    return rss < 120 and median < 20
+
+
+def stderr_pipe():
+    """Round 3, minor 1: stderr a pipe nobody reads; after SIGTERM the process still exits."""
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen([BINARY, "--port", "0"], stdout=subprocess.PIPE, stderr=write_end,
+                            text=True)
+    os.close(write_end)
+    port = int(proc.stdout.readline().rsplit(":", 1)[1])
+    for _ in range(3000):
+        try:
+            get(port, INFO, timeout=2)
+        except OSError:
+            break
+    proc.terminate()
+    started = time.time()
+    try:
+        proc.wait(timeout=15)
+        exited = True
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        exited = False
+    os.close(read_end)
+    print(f"stderr-pipe: {'exited' if exited else 'did not exit'} {time.time() - started:.1f} s "
+          f"after SIGTERM with stderr unread")
+    return exited
+
+
 SCENARIOS = {
     "slow-bodies": slow_bodies,
     "journal-memory": journal_memory,
     "registration": registration,
     "write-stall": write_stall,
+    "non-readers": non_readers,
+    "text-bodies": text_bodies,
+    "stderr-pipe": stderr_pipe,
 }
 
 if __name__ == "__main__":

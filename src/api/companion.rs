@@ -406,6 +406,11 @@ pub fn register_visitor(
     );
     let now_ms = state.clock.now_ms();
     let now = iso_8601(now_ms);
+    // One registration at a time, from the look-up to the write (see `AppState::registering`).
+    let _registering = state
+        .registering
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
 
     // Matching is read under the read lock: a scan of a large store does not stall readers.
     let (existing, department_id) = {

@@ -67,7 +67,11 @@ pub fn write_all_or_nothing(
             }
         }
     }
-    let staging = dir.join(format!(".livechat-mock-{}-{}", std::process::id(), unique()));
+    let staging = dir.join(format!(
+        ".livechat-mock-{}-{}",
+        std::process::id(),
+        unique()
+    ));
     std::fs::create_dir(&staging)?;
     let result = (|| {
         for (name, bytes) in files {
@@ -139,7 +143,10 @@ mod tests {
         let files: [(&str, &[u8]); 2] = [("a.json", b"[1]"), ("b.json", b"[2]")];
         let refused = write_all_or_nothing(&out, &files, false, |_| Ok(())).unwrap_err();
         assert_eq!(refused.kind(), io::ErrorKind::AlreadyExists);
-        assert!(refused.to_string().contains("a.json: exists already"), "{refused}");
+        assert!(
+            refused.to_string().contains("a.json: exists already"),
+            "{refused}"
+        );
         assert!(!out.join("b.json").exists(), "nothing written");
         // a failed check changes nothing either
         let failed = write_all_or_nothing(&out, &files, true, |_| Err("bad".into())).unwrap_err();
@@ -153,7 +160,11 @@ mod tests {
         .unwrap();
         assert_eq!(std::fs::read(&outside).unwrap(), b"keep");
         assert_eq!(std::fs::read(out.join("a.json")).unwrap(), b"[1]");
-        assert!(!std::fs::symlink_metadata(out.join("a.json")).unwrap().is_symlink());
+        assert!(
+            !std::fs::symlink_metadata(out.join("a.json"))
+                .unwrap()
+                .is_symlink()
+        );
         let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
         assert_eq!(leftovers.len(), 2, "no staging directory left behind");
         std::fs::remove_dir_all(&dir).unwrap();

@@ -132,6 +132,38 @@ impl Default for Config {
 
 /// The most visitors `--generate` may add: about 1.1 KB each, so 50 million is ~55 GB already.
 pub const MAX_GENERATE: usize = 50_000_000;
+/// What one generated visitor costs in memory, measured: its document, its prepared 200 body
+/// and the index entries (about 1.1 KB; RSS grows about that per visitor).
+pub const GENERATED_VISITOR_BYTES: u64 = 1_150;
+
+/// What this process may still allocate: the machine's available memory (`MemAvailable`), or
+/// less under an address-space limit (`ulimit -v`). `None` where neither can be read.
+fn memory_available() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok();
+    let available = meminfo.as_deref().and_then(|text| {
+        text.lines()
+            .find_map(|line| line.strip_prefix("MemAvailable:"))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map(|kib| kib * 1024)
+    });
+    let limits = std::fs::read_to_string("/proc/self/limits").ok();
+    let address_space = limits.as_deref().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("Max address space"))?;
+        let soft = line.split_whitespace().nth(3)?;
+        soft.parse::<u64>().ok()
+    });
+    match (available, address_space) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// hyper's smallest read buffer: a head limit below it cannot be honoured.
 pub const MIN_HEAD_BYTES: usize = 8192;
 /// hyper answers 414 past this request-target length whatever it is told.
@@ -166,6 +198,17 @@ impl Config {
                 "--generate {} does not fit in memory: at most {MAX_GENERATE} visitors (about 1.1 KB each)",
                 self.generate
             ));
+        }
+        if let Some(available) = memory_available() {
+            let needed = (self.generate as u64).saturating_mul(GENERATED_VISITOR_BYTES);
+            if needed > available {
+                return Err(format!(
+                    "--generate {} needs about {} MiB (about {GENERATED_VISITOR_BYTES} bytes a visitor), more than the {} MiB this process may use; generate fewer",
+                    self.generate,
+                    needed >> 20,
+                    available >> 20
+                ));
+            }
         }
         if self.limits.max_head_bytes < MIN_HEAD_BYTES {
             return Err(format!(

@@ -384,6 +384,42 @@ fn item_id(doc: &Value, pointer: &str) -> Option<String> {
     doc.get(index)?.get("_id")?.as_str().map(str::to_string)
 }
 
+/// The validator's message without the object or array it quotes whole: a `users.json` that is
+/// an object instead of an array would otherwise be echoed with every `authToken` and
+/// `password` in it. A long string is cut.
+fn without_instance(message: &str, instance: Option<&Value>) -> String {
+    let Some(instance) = instance else {
+        return message.to_string();
+    };
+    let quoted = instance.to_string();
+    if quoted.len() <= 120 && !holds_secret(instance) {
+        return message.to_string(); // short and harmless: quoting it helps
+    }
+    let shown = match instance {
+        Value::Object(map) => format!("an object of {} keys (not shown)", map.len()),
+        Value::Array(items) => format!("an array of {} items (not shown)", items.len()),
+        Value::String(text) if text.chars().count() > 80 => {
+            format!(
+                "a string of {} characters (not shown)",
+                text.chars().count()
+            )
+        }
+        _ => return message.to_string(),
+    };
+    message.replace(&quoted, &shown)
+}
+
+/// Whether a value holds a key whose value is a secret, at any depth.
+fn holds_secret(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, inner)| {
+            matches!(key.as_str(), "token" | "authToken" | "password") || holds_secret(inner)
+        }),
+        Value::Array(items) => items.iter().any(holds_secret),
+        _ => false,
+    }
+}
+
 fn check(schema: &CompiledSchema, file: &str, doc: &Value) -> Result<(), Error> {
     schema.check(doc).map_err(|violation| {
         // A message about a token quotes its value: say what is wrong without it.
@@ -396,7 +432,7 @@ fn check(schema: &CompiledSchema, file: &str, doc: &Value) -> Result<(), Error> 
                 violation.rule
             )
         } else {
-            violation.message
+            without_instance(&violation.message, doc.pointer(&violation.pointer))
         };
         Error::Invalid {
             file: file.to_string(),

@@ -51,6 +51,9 @@ A first request, with the bundled agent and visitor:
 /// How long the `hang` fault holds a request before dropping the connection, if the client
 /// has not given up first.
 const HANG_FOR: Duration = Duration::from_secs(3600);
+/// A `hang` that a request header chose, from a client off this machine: anyone who can reach
+/// the port may send the header, so it holds a slot for this long at most, not an hour.
+const HEADER_HANG_OFF_LOOPBACK: Duration = Duration::from_secs(30);
 
 /// Hono's `c.text()`: the router's 404.
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=UTF-8");
@@ -203,8 +206,8 @@ fn limited(response: HttpResponse, outcome: &'static str) -> Routed {
 async fn deliver(recorded: Recorded) -> Result<HttpResponse, InjectedFault> {
     match recorded {
         Recorded::Answer(answer) => answer,
-        Recorded::Hang => {
-            tokio::time::sleep(HANG_FOR).await;
+        Recorded::Hang(hold) => {
+            tokio::time::sleep(hold).await;
             Err(InjectedFault("hang"))
         }
     }
@@ -218,10 +221,10 @@ struct Arrival {
     ms: u64,
 }
 
-/// What [`record`] leaves to do: answer now, or hang first.
+/// What [`record`] leaves to do: answer now, or hang first (for how long).
 enum Recorded {
     Answer(Result<HttpResponse, InjectedFault>),
-    Hang,
+    Hang(Duration),
 }
 
 /// The one recording point of an answered API request: the log line, the journal entry, then
@@ -300,7 +303,10 @@ fn record(
         }
         Action::Respond(response) => Recorded::Answer(Ok(response)),
         Action::Reset => Recorded::Answer(Err(InjectedFault("reset"))),
-        Action::Hang => Recorded::Hang,
+        Action::Hang if matches!(routed.rule, Rule::Header(_)) && !parts.peer.is_loopback() => {
+            Recorded::Hang(HEADER_HANG_OFF_LOOPBACK)
+        }
+        Action::Hang => Recorded::Hang(HANG_FOR),
     }
 }
 

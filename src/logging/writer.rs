@@ -16,6 +16,9 @@ use tracing_subscriber::fmt::MakeWriter;
 
 /// How long a line may wait before it is written.
 const FLUSH_EVERY: Duration = Duration::from_millis(10);
+/// How long the last lines get to go out at exit: stderr may be a pipe nobody reads, and the
+/// process must still exit (what is left is counted as dropped).
+const FINAL_FLUSH: Duration = Duration::from_secs(2);
 
 /// A clonable handle to the buffer, given to the subscriber as its writer.
 #[derive(Clone)]
@@ -35,6 +38,10 @@ struct Shared {
     wake: Condvar,
     dropped: AtomicU64,
     limit: usize,
+    /// Lines of the batch being written now (counted as dropped if the exit cannot wait).
+    writing_lines: AtomicU64,
+    /// Set by the writing thread when it has written everything and stopped.
+    done: (Mutex<bool>, Condvar),
 }
 
 #[derive(Default)]
@@ -84,12 +91,17 @@ pub fn batching<W: Write + Send + 'static>(
         wake: Condvar::new(),
         dropped: AtomicU64::new(0),
         limit,
+        writing_lines: AtomicU64::new(0),
+        done: (Mutex::new(false), Condvar::new()),
     });
     let writing = shared.clone();
     let thread = std::thread::Builder::new()
         .name("livechat-mock-log".into())
         .spawn(move || {
             let mut batch = Vec::new();
+            // The last write stopped inside a line: the next one ends it first, so a torn line
+            // is never glued to the next.
+            let mut mid_line = false;
             loop {
                 let closed = {
                     let mut queue = writing.lock();
@@ -103,11 +115,21 @@ pub fn batching<W: Write + Send + 'static>(
                     queue.closed
                 };
                 if !batch.is_empty() {
-                    // stderr gone (a closed pipe) loses the batch, as a failed eprintln would.
-                    let _ = out.write_all(&batch).and_then(|()| out.flush());
+                    let lines = lines_in(&batch);
+                    writing.writing_lines.store(lines, Ordering::Relaxed);
+                    // A failed write (a full disk, a closed pipe) loses what it did not write:
+                    // those lines are counted as dropped, as lines stderr was too slow for.
+                    let lost = write_lines(&mut out, &batch, &mut mid_line);
+                    writing.writing_lines.store(0, Ordering::Relaxed);
+                    if lost > 0 {
+                        writing.dropped.fetch_add(lost, Ordering::Relaxed);
+                    }
                     batch.clear();
                 }
                 if closed && writing.lock().bytes.is_empty() {
+                    let (done, signal) = &writing.done;
+                    *done.lock().unwrap_or_else(|p| p.into_inner()) = true;
+                    signal.notify_all();
                     return;
                 }
             }
@@ -138,12 +160,61 @@ impl BatchWriter {
     }
 }
 
+/// The lines of a batch (each ends in `\n`).
+fn lines_in(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Writes a batch of whole lines; returns how many were not written whole. A write that stops
+/// inside a line leaves `mid_line` set, and the next batch begins by ending that line.
+fn write_lines(out: &mut impl Write, batch: &[u8], mid_line: &mut bool) -> u64 {
+    if *mid_line {
+        if out.write_all(b"\n").is_err() {
+            return lines_in(batch);
+        }
+        *mid_line = false;
+    }
+    let mut written = 0;
+    while written < batch.len() {
+        match out.write(&batch[written..]) {
+            Ok(0) => break,
+            Ok(n) => written += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let _ = out.flush();
+    if written == batch.len() {
+        return 0;
+    }
+    *mid_line = written > 0 && batch[written - 1] != b'\n';
+    lines_in(&batch[written..])
+}
+
 impl Drop for Flusher {
     fn drop(&mut self) {
         self.shared.lock().closed = true;
         self.shared.wake.notify_one();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        let (done, signal) = &self.shared.done;
+        let finished = signal
+            .wait_timeout_while(
+                done.lock().unwrap_or_else(|p| p.into_inner()),
+                FINAL_FLUSH,
+                |done| !*done,
+            )
+            .is_ok_and(|(done, _)| *done);
+        if finished {
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
+        } else {
+            // stderr is not being read: give up on what is left, count it, and let the process
+            // exit (the thread ends with it).
+            let queued = lines_in(&self.shared.lock().bytes);
+            let writing = self.shared.writing_lines.load(Ordering::Relaxed);
+            self.shared
+                .dropped
+                .fetch_add(queued + writing, Ordering::Relaxed);
         }
     }
 }
@@ -261,5 +332,43 @@ mod tests {
         drop(flusher);
         let kept: String = (0..10).map(|n| format!("line {n:>4}\n")).collect();
         assert_eq!(text(&output), format!("first\n{kept}"));
+    }
+
+    /// A writer that takes `room` bytes, then fails as a full disk does.
+    struct FullAfter {
+        room: usize,
+        got: Vec<u8>,
+    }
+
+    impl Write for FullAfter {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::from_raw_os_error(28));
+            }
+            let n = bytes.len().min(self.room);
+            self.room -= n;
+            self.got.extend_from_slice(&bytes[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    // Issue 22, minor 2: a full disk loses lines counted, and a torn line is ended, not glued.
+    #[test]
+    fn a_full_disk_counts_what_it_loses_and_glues_no_torn_line() {
+        let mut out = FullAfter {
+            room: 15,
+            got: Vec::new(),
+        };
+        let mut mid_line = false;
+        let lost = write_lines(&mut out, b"line one\nline two\nline three\n", &mut mid_line);
+        assert_eq!(lost, 2, "line two was torn, line three never written");
+        assert!(mid_line);
+        out.room = 100;
+        assert_eq!(write_lines(&mut out, b"line four\n", &mut mid_line), 0);
+        assert_eq!(out.got, b"line one\nline t\nline four\n");
     }
 }

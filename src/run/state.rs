@@ -61,6 +61,10 @@ pub struct AppState {
     pub(crate) override_schema: jsonschema::Validator,
     /// Auth tokens removed by `POST /api/v1/logout`, until a password login issues them again.
     pub(crate) logged_out: LoggedOut,
+    /// Held for a whole registration: its look-up (by token, phone, e-mail) and its write are
+    /// one step, so two registrations that match the same visitor cannot both create one.
+    /// Readers of the store never wait on it.
+    pub(crate) registering: Mutex<()>,
 }
 
 /// The auth tokens `POST /api/v1/logout` removed (Rocket.Chat `$pull`s the hashed token from the
@@ -157,6 +161,7 @@ impl AppState {
             openapi: std::sync::OnceLock::new(),
             override_schema: crate::run::overrides::validator(),
             logged_out: LoggedOut::default(),
+            registering: Mutex::new(()),
             object_ids: std::sync::atomic::AtomicU32::new(0),
             registered: Registered::default(),
             coverage: crate::run::coverage::Coverage::default(),

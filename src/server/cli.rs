@@ -305,6 +305,10 @@ pub enum Command {
         /// How many runs at once.
         #[arg(long, default_value_t = 1, value_name = "N")]
         jobs: usize,
+        /// A run still going after this many seconds is stopped (SIGTERM, then SIGKILL) and
+        /// counts as failed; 0: no limit.
+        #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+        timeout: u64,
         /// The command and its arguments (after `--`).
         #[arg(
             trailing_var_arg = true,

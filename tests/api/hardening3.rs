@@ -266,3 +266,160 @@ async fn the_control_api_is_not_a_cross_origin_target() {
         .unwrap();
     assert_eq!(api.status(), 200);
 }
+
+/// Major 5: a child that prints a lot costs disk, not matrix's memory, and only its tail is
+/// printed; minor 18: `--timeout` stops a run that does not end.
+#[tokio::test]
+async fn matrix_keeps_a_loud_childs_tail_and_times_out_a_stuck_one() {
+    let output = binary(&[
+        "matrix",
+        "--versions",
+        "8.8.1",
+        "--",
+        "sh",
+        "-c",
+        "head -c 50000000 /dev/zero | tr '\\0' x; echo; echo the-last-line; exit 3",
+    ])
+    .output()
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout.len() < 200 * 1024, "{} bytes printed", stdout.len());
+    assert!(stdout.contains("the-last-line"), "the tail is shown");
+    assert!(
+        stdout.contains("(the last 64 KiB of 50000015 bytes)"),
+        "{}",
+        &stdout[..300.min(stdout.len())]
+    );
+
+    let started = std::time::Instant::now();
+    let output = binary(&[
+        "matrix",
+        "--versions",
+        "8.8.1",
+        "--timeout",
+        "1",
+        "--",
+        "sleep",
+        "60",
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("8.8.1      timeout"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+/// Minor 18: SIGTERM to matrix stops its children before it exits (none is orphaned).
+#[tokio::test]
+async fn matrix_stops_its_children_on_sigterm() {
+    let dir = TempDir::new("matrix-orphan");
+    let pidfile = dir.path().join("child.pid");
+    let script = format!("echo $$ > {}; exec sleep 60", pidfile.display());
+    let child = binary(&["matrix", "--versions", "8.8.1", "--", "sh", "-c", &script])
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::fs::read_to_string(&pidfile).is_ok_and(|t| t.ends_with('\n')) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pid = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .to_string();
+    terminate(&child);
+    let output = child.wait_with_output().await.unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    // the child is gone: kill -0 fails
+    let alive = std::process::Command::new("kill")
+        .args(["-0", &pid])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(!alive, "the child {pid} outlived matrix");
+}
+
+/// Minor 17: `--generate` is estimated up front and refused with a message when it cannot fit,
+/// instead of aborting mid-start under an address-space limit.
+#[tokio::test]
+async fn a_generate_count_that_cannot_fit_is_refused_up_front() {
+    let output = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 2000000; exec {} --port 0 --generate 3000000",
+            env!("CARGO_BIN_EXE_livechat-mock")
+        ))
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--generate 3000000 needs about"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("generate fewer"), "{stderr}");
+}
+
+/// Also: a fixture error does not echo a document whole (secrets and all).
+#[tokio::test]
+async fn a_users_file_of_the_wrong_shape_is_not_echoed() {
+    let dir = copy_of("fixtures", "users-object");
+    dir.write(
+        "users.json",
+        r#"{"_id":"x","authToken":"SECRET-TOKEN-VALUE-123","password":"hunter2-password"}"#,
+    );
+    let (code, stderr) = exit_and_stderr(
+        &["--port", "0", "--fixtures", dir.path().to_str().unwrap()],
+        std::process::Stdio::null(),
+    )
+    .await;
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("users.json: /: an object of 3 keys (not shown) is not of type \"array\""),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("SECRET-TOKEN") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+}
+
+/// Also: two registrations that match by phone (or e-mail) at once cannot make two visitors:
+/// the look-up and the write happen under one write lock.
+#[tokio::test]
+async fn concurrent_registrations_matching_by_phone_make_one_visitor() {
+    let app = spawn_app().await;
+    let before = visitor_count(&app.server.uri()).await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/livechat/visitor");
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("Content-Type", "application/json")
+                .body(format!(
+                    r#"{{"visitor":{{"token":"race-{i}","phone":"+15550001111","email":"race@example.com"}}}}"#
+                ))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    assert_eq!(visitor_count(&app.server.uri()).await, before + 1);
+}
