@@ -51,8 +51,12 @@ test('an outcome for one request: 403, then 200 again', async () => {
   assert.equal((await visitorsInfo()).status, 200);
 });
 
-test('setOutcome refuses a delay the control API would refuse', async () => {
-  await assert.rejects(() => mock.setOutcome('ok', { delayMs: 100 }), TypeError);
+test('setOutcome delays the answers it chooses by delayMs (the journal records it)', async () => {
+  await mock.setOutcome('ok', { times: 1, delayMs: 100 });
+  assert.equal((await visitorsInfo()).status, 200);
+  const [last] = (await mock.requests()).slice(-1);
+  assert.equal(last.delay_ms, 100);
+  await assert.rejects(() => mock.setOutcome('ok', { delay: 100 }), TypeError);
 });
 
 test('the journal holds the requests, filterable', async () => {

@@ -60,10 +60,10 @@ export interface SetOutcomeOptions {
   /** Only requests for this visitor and/or from this user. */
   match?: OverrideScope;
   /**
-   * Not supported: `PUT /_mock/outcome` refuses any field but outcome, times and match, so this
-   * throws a TypeError. Start the mock with `args: ['--latency', '50..300']` instead.
+   * How long each answer this override chooses waits: milliseconds, or `[min, max]` drawn from
+   * the mock's seed. Sent as `delay_ms`.
    */
-  delayMs?: never;
+  delayMs?: number | [number, number];
 }
 
 export interface OutcomeStep {

@@ -218,18 +218,12 @@ function makeMock(child, url, exited, token, logs) {
     },
 
     async setOutcome(outcome, options = {}) {
-      // The override body accepts exactly outcome, times and match (deny_unknown_fields):
-      // anything else would be a 422, so it is refused here with the reason.
+      // The override body accepts exactly outcome, times, match and delay_ms
+      // (deny_unknown_fields): anything else would be a 422, so it is refused here.
       const { times, match, delayMs, ...rest } = options;
-      if (delayMs !== undefined) {
-        throw new TypeError(
-          'livechat-mock: PUT /_mock/outcome takes no delay; start the mock with ' +
-            "args: ['--latency', 'MS' or 'MIN..MAX'] to delay every response",
-        );
-      }
       const unknown = Object.keys(rest);
       if (unknown.length) {
-        throw new TypeError(`livechat-mock: setOutcome takes { times, match }; unknown: ${unknown.join(', ')}`);
+        throw new TypeError(`livechat-mock: setOutcome takes { times, match, delayMs }; unknown: ${unknown.join(', ')}`);
       }
       let body;
       if (Array.isArray(outcome)) {
@@ -238,6 +232,8 @@ function makeMock(child, url, exited, token, logs) {
         body = { outcome };
         if (times !== undefined) body.times = times;
         if (match !== undefined) body.match = match;
+        // a number of milliseconds, or [min, max] drawn from the mock's seed
+        if (delayMs !== undefined) body.delay_ms = delayMs;
       }
       return (await control('PUT', 'outcome', { body })).body;
     },

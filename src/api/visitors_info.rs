@@ -53,6 +53,8 @@ pub struct Decision {
     pub rule: Rule,
     /// The limiter's headers, when the request went through it.
     pub rate: Option<RateCheck>,
+    /// The admin override's `delay_ms`, drawn.
+    pub delay: Option<std::time::Duration>,
 }
 
 /// The account every non-empty credential pair logs in as under `--auth any`.
@@ -71,9 +73,13 @@ pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>
         Ok(Some((choice, convention))) => Some((choice, Rule::Header(convention))),
         _ => None,
     };
+    let mut delay = None;
     let chosen = chosen
         .or_else(|| {
-            admin_override(request, &params, state).map(|choice| (choice, Rule::AdminOverride))
+            admin_override(request, &params, state).map(|(choice, latency)| {
+                delay = latency.map(|l| state.chaos.delay_of(l));
+                (choice, Rule::AdminOverride)
+            })
         })
         .or_else(|| {
             state
@@ -86,6 +92,7 @@ pub fn decide(request: &RequestParts, state: &AppState, fault: Option<OutcomeId>
             outcome: resolve(choice, &params, state, &store),
             rule,
             rate: None,
+            delay,
         },
         None => real_server(request, params, state, &store),
     }
@@ -96,7 +103,7 @@ fn admin_override(
     request: &RequestParts,
     params: &Result<Cow<'_, str>, query::ParamError>,
     state: &AppState,
-) -> Option<Choice> {
+) -> Option<(Choice, Option<crate::base::chaos::Latency>)> {
     state
         .overrides
         .take(params.as_deref().ok(), request.user_id.as_deref())
@@ -123,6 +130,7 @@ fn real_server(
         outcome,
         rule: Rule::Fixtures,
         rate,
+        delay: None,
     };
     let Some((_user_id, account)) = authenticate(request, store, state.auth).filter(|_| {
         !state

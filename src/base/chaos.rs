@@ -81,6 +81,15 @@ impl Chaos {
         self.latency.is_some() || (self.fault_rate > 0.0 && !self.faults.is_empty())
     }
 
+    /// A delay drawn from `latency` (an override's `delay_ms`), from the run's seed.
+    pub fn delay_of(&self, latency: Latency) -> Duration {
+        if latency.min_ms == latency.max_ms {
+            return Duration::from_millis(latency.min_ms);
+        }
+        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        Duration::from_millis(rng.random_range(latency.min_ms..=latency.max_ms))
+    }
+
     /// Draws for one request: always the fault first, then the delay, so sequences line up.
     pub fn draw(&self) -> Draw {
         if !self.is_active() {

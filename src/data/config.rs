@@ -23,6 +23,8 @@ pub struct Config {
     pub cors: Cors,
     /// `--cors-mock-headers`: preflights and answers also allow `Prefer` and `x-mock-response-*`.
     pub cors_mock_headers: bool,
+    /// `--latency-preflight`: `--latency` delays CORS preflights too (by default it does not).
+    pub latency_preflight: bool,
     /// The outcome of every request that no header or override chooses for.
     pub outcome: Option<OutcomeId>,
     pub auth: AuthMode,
@@ -110,6 +112,7 @@ impl Default for Config {
             schemas: SchemaSource::Bundled,
             cors: Cors::Any,
             cors_mock_headers: false,
+            latency_preflight: false,
             outcome: None,
             auth: AuthMode::Fixtures,
             rate_limit: None,

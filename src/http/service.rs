@@ -81,6 +81,8 @@ struct Routed {
     outcome: &'static str,
     rule: Rule,
     gate: Gate,
+    /// The admin override's own `delay_ms`, drawn: it takes the place of `--latency`.
+    delay: Option<Duration>,
 }
 
 /// How an answer stands with the schema gate (the journal's `gate`).
@@ -183,13 +185,16 @@ where
 
     let draw = state.chaos.draw();
     let routed = route(&state, &parts, draw.fault, &body);
-    if let Some(delay) = draw.delay {
+    // An override's own delay takes the place of --latency; a preflight waits only when
+    // --latency-preflight asks (a browser's first call would otherwise wait twice).
+    let preflight = parts.method == Method::OPTIONS;
+    let delay = routed.delay.or(draw
+        .delay
+        .filter(|_| !preflight || state.config.latency_preflight));
+    if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
-    deliver(record(
-        &state, &arrived, &parts, headers, routed, draw.delay,
-    ))
-    .await
+    deliver(record(&state, &arrived, &parts, headers, routed, delay)).await
 }
 
 /// A refusal by one of the mock's limits, sent as it is.
@@ -199,6 +204,7 @@ fn limited(response: HttpResponse, outcome: &'static str) -> Routed {
         outcome,
         rule: Rule::Limits,
         gate: Gate::None,
+        delay: None,
     }
 }
 
@@ -337,6 +343,7 @@ fn route(
         outcome,
         rule: Rule::Route,
         gate: Gate::None,
+        delay: None,
     };
     if parts.method == Method::OPTIONS {
         return plain(preflight(state, parts), "preflight");
@@ -375,6 +382,7 @@ fn route(
             outcome: "mock-error",
             rule: Rule::Route,
             gate: Gate::None,
+            delay: None,
         };
     }
 
@@ -386,6 +394,7 @@ fn route(
         outcome,
         rule,
         gate: Gate::None,
+        delay: decision.delay,
     };
     let mut reply = match state.replies.reply(&decision.outcome) {
         Delivery::Send(reply) => reply,
@@ -396,7 +405,9 @@ fn route(
     if !state.config.gate {
         reply.verdict = Verdict::Passed; // bench/run.sh's gate-off run only
     }
-    finish(state, reply, outcome, rule)
+    let mut routed = finish(state, reply, outcome, rule);
+    routed.delay = decision.delay;
+    routed
 }
 
 /// A companion endpoint: the rate limiter (when on), then its action.
@@ -428,6 +439,7 @@ fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) 
                     outcome: "registration-capped",
                     rule: Rule::Limits,
                     gate: Gate::None,
+                    delay: None,
                 };
             }
         },
@@ -447,6 +459,7 @@ fn plain_not_found(state: &AppState) -> Routed {
         outcome: "not-found",
         rule: Rule::Route,
         gate: Gate::None,
+        delay: None,
     }
 }
 
@@ -483,6 +496,7 @@ fn finish(state: &AppState, mut reply: Reply, outcome: &'static str, rule: Rule)
         outcome,
         rule,
         gate,
+        delay: None,
     }
 }
 

@@ -17,6 +17,10 @@ pub struct OverrideRequest {
     pub times: Option<u64>,
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// How long each answer it chooses waits, in milliseconds: a number, or `[min, max]` drawn
+    /// from the run's seed as `--latency` draws. It takes the place of `--latency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<Value>,
 }
 
 /// Which requests an override applies to; an absent field matches everything.
@@ -46,6 +50,13 @@ pub fn schema() -> Value {
                 "type": "object",
                 "properties": { "visitorId": { "type": "string" }, "userId": { "type": "string" } },
                 "additionalProperties": false
+            },
+            "delay_ms": {
+                "description": "How long each answer it chooses waits: milliseconds, or [min, max] drawn from the seed.",
+                "oneOf": [
+                    { "type": "integer", "minimum": 0, "maximum": 600000 },
+                    { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 600000 }, "minItems": 2, "maxItems": 2 }
+                ]
             }
         },
         "required": ["outcome"],
@@ -69,6 +80,8 @@ pub fn validator() -> jsonschema::Validator {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
     pub choice: Choice,
+    /// Its `delay_ms`, as a range.
+    pub delay: Option<crate::base::chaos::Latency>,
     /// Requests it still applies to; `None` for no limit.
     pub remaining: Option<u64>,
     pub scope: Scope,
@@ -111,8 +124,13 @@ impl Slot {
         *slot = value;
     }
 
-    /// The choice in force for this request, used up once (see [`Overrides::take`]).
-    pub fn take(&self, visitor_id: Option<&str>, user_id: Option<&str>) -> Option<Choice> {
+    /// The choice in force for this request and its delay, used up once (see
+    /// [`Overrides::take`]).
+    pub fn take(
+        &self,
+        visitor_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Option<(Choice, Option<crate::base::chaos::Latency>)> {
         if !self.set.load(std::sync::atomic::Ordering::Acquire) {
             return None;
         }
@@ -167,16 +185,20 @@ impl Overrides {
 
     /// The step in force for this request, used up once; `None` when nothing is set or the
     /// request is out of the step's scope.
-    pub fn take(&mut self, visitor_id: Option<&str>, user_id: Option<&str>) -> Option<Choice> {
+    pub fn take(
+        &mut self,
+        visitor_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Option<(Choice, Option<crate::base::chaos::Latency>)> {
         let head = self.steps.front_mut()?;
         if !head.matches(visitor_id, user_id) {
             return None;
         }
-        let choice = head.choice;
+        let taken = (head.choice, head.delay);
         if head.consume() {
             self.steps.pop_front();
         }
-        Some(choice)
+        Some(taken)
     }
 
     /// As `GET /_mock/outcome` shows it.
@@ -230,13 +252,35 @@ impl Override {
         // The schema admits 3 and 3.0 alike; past u64 it is as good as no limit.
         // The schema bounds `times` to 10^15, which an f64 holds exactly.
         let times = value.get("times").and_then(Value::as_f64).map(|t| t as u64);
+        let delay_ms = value.get("delay_ms").cloned();
+        let delay = match &delay_ms {
+            Some(Value::Array(pair)) => {
+                let (min_ms, max_ms) = (
+                    pair[0].as_u64().unwrap_or_default(),
+                    pair[1].as_u64().unwrap_or_default(),
+                );
+                if min_ms > max_ms {
+                    return Err(format!(
+                        "/delay_ms: [{min_ms}, {max_ms}]: min must be at most max"
+                    ));
+                }
+                Some(crate::base::chaos::Latency { min_ms, max_ms })
+            }
+            Some(value) => value.as_u64().map(|ms| crate::base::chaos::Latency {
+                min_ms: ms,
+                max_ms: ms,
+            }),
+            None => None,
+        };
         let request = OverrideRequest {
             outcome: value.get("outcome").and_then(text).unwrap_or_default(),
             times,
             scope,
+            delay_ms,
         };
         let choice = Choice::by_name(&request.outcome)?;
         Ok(Override {
+            delay,
             choice,
             remaining: request.times,
             scope: request.scope.clone().unwrap_or_default(),

@@ -85,6 +85,11 @@ pub struct Cli {
     #[arg(long, env = "LIVECHAT_MOCK_LATENCY", value_name = "MS|MIN..MAX")]
     pub latency: Option<Latency>,
 
+    /// Delay CORS preflights by --latency too (by default they answer at once, so a browser's
+    /// first call does not wait twice).
+    #[arg(long, env = "LIVECHAT_MOCK_LATENCY_PREFLIGHT", value_parser = clap::builder::BoolishValueParser::new())]
+    pub latency_preflight: bool,
+
     /// The chance, from 0 to 1, that a request gets one of --faults (seeded).
     #[arg(long, env = "LIVECHAT_MOCK_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = parse_probability, allow_negative_numbers = true)]
     pub fault_rate: f64,
@@ -515,6 +520,7 @@ impl Cli {
                 .map_or(SchemaSource::Bundled, SchemaSource::Dir),
             cors: self.cors,
             cors_mock_headers: self.cors_mock_headers,
+            latency_preflight: self.latency_preflight,
             outcome: self.outcome,
             auth: self.auth,
             rate_limit: self.rate_limit,

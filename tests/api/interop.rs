@@ -1,0 +1,90 @@
+//! Interop with contract-testing tools and pages (issue 24): per-override latency, preflights
+//! that do not wait, and outcomes a page on another origin can choose.
+
+use livechat_mock::Config;
+
+use crate::helpers::*;
+
+const FOUND: &str = "visitorId=6a22b1765528fa64dd29de70";
+
+/// The journal's `delay_ms` of the last request.
+fn last_delay(app: &TestApp) -> Option<u64> {
+    app.server.requests().last().and_then(|e| e.delay_ms)
+}
+
+#[tokio::test]
+async fn an_override_waits_its_own_delay_and_a_sequence_step_its_own() {
+    let app = spawn_app().await;
+    let set = app
+        .client
+        .put(app.url("/_mock/outcome"))
+        .header("Content-Type", "application/json")
+        .body(r#"[{"outcome":"forbidden","times":1,"delay_ms":120},{"outcome":"ok","times":1,"delay_ms":[10,40]},{"outcome":"ok","times":1}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200, "{}", set.text().await.unwrap());
+    let started = std::time::Instant::now();
+    assert_eq!(
+        app.visitors_info(Some(AGENT), Some(FOUND)).await.status,
+        403
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(120));
+    assert_eq!(last_delay(&app), Some(120));
+    assert_eq!(
+        app.visitors_info(Some(AGENT), Some(FOUND)).await.status,
+        200
+    );
+    let drawn = last_delay(&app).unwrap();
+    assert!((10..=40).contains(&drawn), "{drawn}");
+    app.visitors_info(Some(AGENT), Some(FOUND)).await;
+    assert_eq!(
+        last_delay(&app),
+        None,
+        "a step without delay_ms waits nothing"
+    );
+    let refused = app
+        .client
+        .put(app.url("/_mock/outcome"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"outcome":"ok","delay_ms":[50,10]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("min must be at most max")
+    );
+}
+
+#[tokio::test]
+async fn latency_does_not_delay_a_preflight_unless_asked() {
+    let preflight = |app: &TestApp| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url(PATH))
+            .header("Origin", "http://localhost:5173")
+            .header("Access-Control-Request-Method", "GET")
+            .send()
+    };
+    let app = spawn_with(Config {
+        latency: Some("200".parse().unwrap()),
+        ..Config::default()
+    })
+    .await;
+    assert_eq!(preflight(&app).await.unwrap().status(), 200);
+    assert_eq!(last_delay(&app), None);
+    app.visitors_info(Some(AGENT), Some(FOUND)).await;
+    assert_eq!(last_delay(&app), Some(200));
+    let asked = spawn_with(Config {
+        latency: Some("200".parse().unwrap()),
+        latency_preflight: true,
+        ..Config::default()
+    })
+    .await;
+    assert_eq!(preflight(&asked).await.unwrap().status(), 200);
+    assert_eq!(last_delay(&asked), Some(200));
+}
