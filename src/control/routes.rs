@@ -304,6 +304,15 @@ where
             json_response(status, &report)
         }
         (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
+        (&Method::GET, ["provider-states"]) => {
+            json_response(StatusCode::OK, &crate::control::provider_states::list())
+        }
+        (&Method::POST, ["provider-states"]) => {
+            match crate::control::provider_states::change(state, &body, query_string.as_deref()) {
+                Ok(applied) => json_response(StatusCode::OK, &applied),
+                Err(message) => mock_error(StatusCode::BAD_REQUEST, &message),
+            }
+        }
         (&Method::GET, ["coverage.md"]) => {
             let mut response =
                 Response::new(MockBody::from(Bytes::from(state.coverage.markdown())));
@@ -329,14 +338,14 @@ where
             _,
             [
                 route @ ("health" | "requests" | "visitors" | "outcome" | "reset" | "openapi.json"
-                | "coverage" | "expectations" | "verify"),
+                | "coverage" | "expectations" | "verify" | "provider-states"),
             ],
         ) => not_allowed(&method, &path, allowed(route)),
         (_, ["visitors", _]) => not_allowed(&method, &path, "PUT, DELETE"),
         _ => mock_error(
             StatusCode::NOT_FOUND,
             &format!(
-                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET /_mock/openapi.json"
+                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET|POST /_mock/provider-states, GET /_mock/openapi.json"
             ),
         ),
     }
@@ -382,6 +391,7 @@ fn allowed(route: &str) -> &'static str {
         "outcome" => "GET, PUT, DELETE",
         "requests" | "coverage" => "GET, DELETE",
         "expectations" => "GET, POST, DELETE",
+        "provider-states" => "GET, POST",
         "reset" => "POST",
         _ => "GET",
     }

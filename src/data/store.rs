@@ -250,6 +250,13 @@ impl Store {
             .filter(|account| account.auth_token == auth_token)
     }
 
+    /// Gives a user `view-l-room` or takes it away (a provider state); returns what it held,
+    /// `None` for no such user.
+    pub fn set_view_l_room(&mut self, user_id: &str, holds: bool) -> Option<bool> {
+        let account = self.accounts.get_mut(user_id)?;
+        Some(std::mem::replace(&mut account.view_l_room, holds))
+    }
+
     /// The 200 response for `id`, if such a visitor exists and is not disabled.
     pub fn found_body(&self, id: &str) -> Option<&Prepared> {
         self.entry(id)

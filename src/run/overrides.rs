@@ -146,6 +146,11 @@ impl Slot {
     pub fn shown(&self) -> Value {
         self.lock().shown()
     }
+
+    /// A copy of what is set, to put back later (a provider state's teardown).
+    pub fn snapshot(&self) -> Overrides {
+        self.lock().clone()
+    }
 }
 
 impl Overrides {

@@ -65,6 +65,19 @@ pub struct AppState {
     /// one step, so two registrations that match the same visitor cannot both create one.
     /// Readers of the store never wait on it.
     pub(crate) registering: Mutex<()>,
+    /// What the provider states set up changed, by state, for their teardown.
+    pub(crate) provider_states: Mutex<Vec<(String, ProviderUndo)>>,
+}
+
+/// What a provider state's setup changed, to undo at its teardown.
+#[derive(Debug)]
+pub(crate) enum ProviderUndo {
+    /// Put the visitor back as it was (`None`: remove it).
+    Visitor(String, Option<serde_json::Map<String, serde_json::Value>>),
+    /// Give the user back what it held.
+    ViewLRoom(String, bool),
+    /// Put the override or sequence back.
+    Overrides(crate::run::overrides::Overrides),
 }
 
 /// The auth tokens `POST /api/v1/logout` removed (Rocket.Chat `$pull`s the hashed token from the
@@ -162,6 +175,7 @@ impl AppState {
             override_schema: crate::run::overrides::validator(),
             logged_out: LoggedOut::default(),
             registering: Mutex::new(()),
+            provider_states: Mutex::new(Vec::new()),
             object_ids: std::sync::atomic::AtomicU32::new(0),
             registered: Registered::default(),
             coverage: crate::run::coverage::Coverage::default(),
@@ -245,6 +259,10 @@ impl AppState {
         self.overrides.replace(None);
         self.registered.clear();
         self.logged_out.clear();
+        self.provider_states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         if let Some(limiter) = &self.limiter {
             limiter.reset();
         }

@@ -88,3 +88,127 @@ async fn latency_does_not_delay_a_preflight_unless_asked() {
     assert_eq!(preflight(&asked).await.unwrap().status(), 200);
     assert_eq!(last_delay(&asked), Some(200));
 }
+
+async fn state_change(app: &TestApp, body: &str) -> Answer {
+    app.post_json("/_mock/provider-states", body).await
+}
+
+// Pact's state-change protocol: setup and teardown with params, the older body form, a list of
+// the vocabulary, and an unknown state's 400 naming the known ones.
+#[tokio::test]
+async fn provider_states_set_up_and_tear_down_what_they_name() {
+    let app = spawn_app().await;
+    let id = "0123456789abcdef01234567";
+    let setup = state_change(
+        &app,
+        &format!(r#"{{"action":"setup","state":"a visitor with id {id} exists","params":{{"name":"Pact Visitor"}}}}"#),
+    )
+    .await;
+    assert_eq!(
+        (setup.status, setup.body.as_str()),
+        (200, format!(r#"{{"visitorId":"{id}"}}"#).as_str())
+    );
+    let found = app
+        .visitors_info(Some(AGENT), Some(&format!("visitorId={id}")))
+        .await;
+    assert_eq!(found.status, 200);
+    assert!(
+        found.body.contains(r#""name":"Pact Visitor""#),
+        "{}",
+        found.body
+    );
+    let teardown = state_change(
+        &app,
+        &format!(r#"{{"action":"teardown","state":"a visitor with id {id} exists"}}"#),
+    )
+    .await;
+    assert_eq!(teardown.status, 200);
+    assert_eq!(
+        app.visitors_info(Some(AGENT), Some(&format!("visitorId={id}")))
+            .await
+            .status,
+        400,
+        "teardown removed it"
+    );
+
+    // the older form: {"state": ..., "states": [...]}
+    let lacks = state_change(
+        &app,
+        &format!(r#"{{"consumer":"c","state":"the user {} lacks view-l-room","states":["the user {} lacks view-l-room"]}}"#, AGENT.0, AGENT.0),
+    )
+    .await;
+    assert_eq!(lacks.status, 200, "{}", lacks.body);
+    let forbidden = app
+        .visitors_info(Some(AGENT), Some(&format!("visitorId={SPEC_VISITOR}")))
+        .await;
+    assert_eq!(forbidden.status, 403);
+    state_change(
+        &app,
+        &format!(
+            r#"{{"action":"teardown","state":"the user {} lacks view-l-room"}}"#,
+            AGENT.0
+        ),
+    )
+    .await;
+    assert_eq!(
+        app.visitors_info(Some(AGENT), Some(&format!("visitorId={SPEC_VISITOR}")))
+            .await
+            .status,
+        200,
+        "view-l-room is back"
+    );
+
+    let limited = state_change(
+        &app,
+        r#"{"action":"setup","state":"the server is rate limiting"}"#,
+    )
+    .await;
+    assert_eq!(limited.status, 200);
+    assert_eq!(
+        app.visitors_info(Some(AGENT), Some(&format!("visitorId={SPEC_VISITOR}")))
+            .await
+            .status,
+        429
+    );
+    state_change(
+        &app,
+        r#"{"action":"teardown","state":"the server is rate limiting"}"#,
+    )
+    .await;
+    assert_eq!(
+        app.visitors_info(Some(AGENT), Some(&format!("visitorId={SPEC_VISITOR}")))
+            .await
+            .status,
+        200
+    );
+
+    let unknown = state_change(&app, r#"{"action":"setup","state":"the moon is full"}"#).await;
+    assert_eq!(unknown.status, 400);
+    assert!(
+        unknown
+            .body
+            .contains(r#"unknown provider state \"the moon is full\"; known: "#),
+        "{}",
+        unknown.body
+    );
+    assert!(
+        unknown.body.contains("visitor {token} is registered"),
+        "{}",
+        unknown.body
+    );
+    let listed = app.get("/_mock/provider-states").await;
+    assert_eq!(listed.status, 200);
+    assert!(
+        listed
+            .body
+            .contains(r#""state":"no visitor with id {visitorId}""#),
+        "{}",
+        listed.body
+    );
+    let empty = state_change(&app, r#"{"action":"setup","params":{}}"#).await;
+    assert_eq!(
+        (empty.status, empty.body.as_str()),
+        (200, "{}"),
+        "no state: nothing to do"
+    );
+}
