@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the container image and checks it without a container daemon: the static binary is
-# built on the host with the Containerfile's command, the image FROM scratch with buildah
+# built on the host with the Dockerfile's command, the image FROM scratch with buildah
 # (Debian), then its root filesystem is mounted and the binary run from it with chroot:
 # --version, and a real request answered 200 with the spec page's visitor. The image must stay
-# under 15 MB, and Containerfile's final stage must be Containerfile.prebuilt's.
+# under 15 MB, and Dockerfile's final stage must be Dockerfile.prebuilt's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,16 +11,16 @@ if ! command -v buildah >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah >/dev/null
 fi
 
-diff <(sed -n '/^FROM scratch/,$p' Containerfile | sed 's|^COPY --from=builder /out/livechat-mock|COPY livechat-mock|') \
-     <(sed -n '/^FROM scratch/,$p' Containerfile.prebuilt) \
-  || { echo "Containerfile and Containerfile.prebuilt differ in their final stage"; exit 1; }
+diff <(sed -n '/^FROM scratch/,$p' Dockerfile | sed 's|^COPY --from=builder /out/livechat-mock|COPY livechat-mock|') \
+     <(sed -n '/^FROM scratch/,$p' Dockerfile.prebuilt) \
+  || { echo "Dockerfile and Dockerfile.prebuilt differ in their final stage"; exit 1; }
 
 RUSTFLAGS="-C target-feature=+crt-static" \
-  cargo build --quiet --locked --profile container --target x86_64-unknown-linux-gnu --no-default-features --features cli
+  cargo build --quiet --locked --profile container --target x86_64-unknown-linux-gnu --no-default-features --features cli,tls
 context=$(mktemp -d)
 cp target/x86_64-unknown-linux-gnu/container/livechat-mock "$context/"
 export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot
-buildah bud --quiet -f Containerfile.prebuilt -t livechat-mock:ci "$context" >/dev/null
+buildah bud --quiet -f Dockerfile.prebuilt -t livechat-mock:ci "$context" >/dev/null
 container=$(buildah from livechat-mock:ci)
 root=$(buildah mount "$container")
 # A container runtime gives every container a /dev (the random source among it); chroot does

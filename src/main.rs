@@ -181,6 +181,10 @@ async fn run(
         }
     });
     let bundled = config.fixtures == FixtureSource::Bundled;
+    let tls_ca_out = match &config.tls {
+        Some(livechat_mock::Tls::Auto { ca_out }) => ca_out.clone(),
+        _ => None,
+    };
     if let Some(file) = &coverage_report {
         check_writable(file)?;
     }
@@ -210,6 +214,16 @@ async fn run(
         });
     println!("listening on {}", server.uri());
     let _ = std::io::stdout().flush();
+    if server.ca_pem().is_some() {
+        tracing::info!(
+            "HTTPS with a local CA made at start: its certificate is at {}/_mock/ca.pem{}; trust it with curl --cacert, NODE_EXTRA_CA_CERTS or newman --ssl-extra-ca-certs",
+            server.uri(),
+            tls_ca_out
+                .as_ref()
+                .map(|p| format!(" and in {}", p.display()))
+                .unwrap_or_default()
+        );
+    }
     if bundled {
         tracing::info!(
             "first request: curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f' '{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70' (the bundled agent and visitor; {}/ lists the endpoints)",

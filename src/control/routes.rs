@@ -304,6 +304,21 @@ where
             json_response(status, &report)
         }
         (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
+        (&Method::GET, ["ca.pem"]) => match state.ca_pem.get() {
+            Some(pem) => {
+                let mut response = Response::new(MockBody::from(Bytes::from(pem.clone())));
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-pem-file"),
+                );
+                add_cors_headers(response.headers_mut());
+                response
+            }
+            None => mock_error(
+                StatusCode::NOT_FOUND,
+                "no local CA: this mock was not started with --tls auto",
+            ),
+        },
         (&Method::GET, ["provider-states"]) => {
             json_response(StatusCode::OK, &crate::control::provider_states::list())
         }
@@ -345,7 +360,7 @@ where
         _ => mock_error(
             StatusCode::NOT_FOUND,
             &format!(
-                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET|POST /_mock/provider-states, GET /_mock/openapi.json"
+                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET|POST /_mock/provider-states, GET /_mock/ca.pem, GET /_mock/openapi.json"
             ),
         ),
     }

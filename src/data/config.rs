@@ -25,6 +25,9 @@ pub struct Config {
     pub cors_mock_headers: bool,
     /// `--latency-preflight`: `--latency` delays CORS preflights too (by default it does not).
     pub latency_preflight: bool,
+    /// HTTPS: a certificate and key of the user's, or a local CA made at start; `None`: plain
+    /// HTTP.
+    pub tls: Option<Tls>,
     /// The outcome of every request that no header or override chooses for.
     pub outcome: Option<OutcomeId>,
     pub auth: AuthMode,
@@ -54,6 +57,20 @@ pub struct Config {
     pub limits: Limits,
     /// The schema gate. Off only to price it in `bench/run.sh`; never in use.
     pub gate: bool,
+}
+
+/// How the server speaks HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// `--tls-cert FILE --tls-key FILE`: PEM files of the user's.
+    Files {
+        cert: std::path::PathBuf,
+        key: std::path::PathBuf,
+    },
+    /// `--tls auto`: a local CA and a leaf for `localhost`, `127.0.0.1`, `::1` and the host,
+    /// made at start; the CA's PEM is written to `ca_out` when given, and served at
+    /// `GET /_mock/ca.pem`.
+    Auto { ca_out: Option<std::path::PathBuf> },
 }
 
 /// What one client may take of the server: each a flag, each with a default a real deployment
@@ -113,6 +130,7 @@ impl Default for Config {
             cors: Cors::Any,
             cors_mock_headers: false,
             latency_preflight: false,
+            tls: None,
             outcome: None,
             auth: AuthMode::Fixtures,
             rate_limit: None,

@@ -65,6 +65,8 @@ pub struct AppState {
     /// one step, so two registrations that match the same visitor cannot both create one.
     /// Readers of the store never wait on it.
     pub(crate) registering: Mutex<()>,
+    /// The local CA's certificate that `--tls auto` made (served at `GET /_mock/ca.pem`).
+    pub(crate) ca_pem: std::sync::OnceLock<String>,
     /// What the provider states set up changed, by state, for their teardown.
     pub(crate) provider_states: Mutex<Vec<(String, ProviderUndo)>>,
 }
@@ -176,6 +178,7 @@ impl AppState {
             logged_out: LoggedOut::default(),
             registering: Mutex::new(()),
             provider_states: Mutex::new(Vec::new()),
+            ca_pem: std::sync::OnceLock::new(),
             object_ids: std::sync::atomic::AtomicU32::new(0),
             registered: Registered::default(),
             coverage: crate::run::coverage::Coverage::default(),

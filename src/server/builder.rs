@@ -137,6 +137,35 @@ impl MockServerBuilder {
         self
     }
 
+    /// `--cors-mock-headers`.
+    pub fn cors_mock_headers(mut self, on: bool) -> Self {
+        self.config.cors_mock_headers = on;
+        self
+    }
+
+    /// `--tls-cert FILE --tls-key FILE`: HTTPS with the user's PEM files.
+    pub fn tls_files(
+        mut self,
+        cert: impl Into<std::path::PathBuf>,
+        key: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.config.tls = Some(crate::data::config::Tls::Files {
+            cert: cert.into(),
+            key: key.into(),
+        });
+        self
+    }
+
+    /// `--tls auto`: HTTPS with a local CA made at start; [`MockServer::ca_pem`] hands it out
+    /// and [`MockServer::uri`] is `https://`.
+    ///
+    /// [`MockServer::ca_pem`]: crate::MockServer::ca_pem
+    /// [`MockServer::uri`]: crate::MockServer::uri
+    pub fn tls_auto(mut self) -> Self {
+        self.config.tls = Some(crate::data::config::Tls::Auto { ca_out: None });
+        self
+    }
+
     /// `--admin-token` / `--no-admin`.
     pub fn admin(mut self, admin: Admin) -> Self {
         self.config.admin = admin;

@@ -54,6 +54,39 @@ pub struct Cli {
     )]
     pub cors: Cors,
 
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+
+    /// `auto`: serve HTTPS with a local CA made at start (a leaf for localhost, 127.0.0.1, ::1
+    /// and --host); its certificate is served at /_mock/ca.pem and written to --tls-ca-out.
+    #[arg(long, env = "LIVECHAT_MOCK_TLS", value_name = "auto", value_parser = ["auto"], conflicts_with = "tls_cert")]
+    pub tls: Option<String>,
+
+    /// Where --tls auto writes its CA certificate (PEM), for curl --cacert,
+    /// NODE_EXTRA_CA_CERTS, newman --ssl-extra-ca-certs or a browser.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_TLS_CA_OUT",
+        value_name = "FILE",
+        requires = "tls"
+    )]
+    pub tls_ca_out: Option<PathBuf>,
+
     /// Also allow `Prefer` and the `x-mock-response-*` headers cross-origin (appended to the real
     /// server's Access-Control-Allow-Headers), so a page on another origin can choose outcomes.
     #[arg(long, env = "LIVECHAT_MOCK_CORS_MOCK_HEADERS", value_parser = clap::builder::BoolishValueParser::new())]
@@ -521,6 +554,16 @@ impl Cli {
             cors: self.cors,
             cors_mock_headers: self.cors_mock_headers,
             latency_preflight: self.latency_preflight,
+            tls: match (&self.tls, &self.tls_cert, &self.tls_key) {
+                (Some(_), _, _) => Some(crate::data::config::Tls::Auto {
+                    ca_out: self.tls_ca_out.clone(),
+                }),
+                (None, Some(cert), Some(key)) => Some(crate::data::config::Tls::Files {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                }),
+                _ => None,
+            },
             outcome: self.outcome,
             auth: self.auth,
             rate_limit: self.rate_limit,

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -47,13 +47,13 @@ impl Drop for InFlight {
     }
 }
 
-/// A stream that tells its connection's [`Activity`] when bytes move.
-struct Tracked {
-    inner: TcpStream,
+/// A stream (TCP, or TLS over TCP) that tells its connection's [`Activity`] when bytes move.
+struct Tracked<S> {
+    inner: S,
     activity: Arc<Activity>,
 }
 
-impl tokio::io::AsyncRead for Tracked {
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Tracked<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -69,7 +69,7 @@ impl tokio::io::AsyncRead for Tracked {
     }
 }
 
-impl Tracked {
+impl<S> Tracked<S> {
     /// Tells the activity whether a write moved bytes or had to wait for the client.
     fn wrote(&self, result: &Poll<std::io::Result<usize>>) {
         match result {
@@ -83,7 +83,7 @@ impl Tracked {
     }
 }
 
-impl tokio::io::AsyncWrite for Tracked {
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Tracked<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -119,15 +119,23 @@ impl tokio::io::AsyncWrite for Tracked {
     }
 }
 
-/// Serves HTTP/1.1 on `listener` until `shutdown` resolves, then lets in-flight requests finish
-/// (up to a bounded drain) and returns. The binary and [`MockServer`] both run this.
+/// HTTPS, when configured: the TLS acceptor the connections go through.
+#[cfg(feature = "tls")]
+pub(crate) type Https = Option<crate::server::tls::Https>;
+/// Without the `tls` feature there is no HTTPS.
+#[cfg(not(feature = "tls"))]
+pub(crate) type Https = Option<std::convert::Infallible>;
+
+/// Serves HTTP/1.1 (over TLS when `https` says so) on `listener` until `shutdown` resolves, then
+/// lets in-flight requests finish (up to a bounded drain) and returns.
 ///
 /// Every connection is held to the configured limits: head size (431), header timeout, idle
-/// keep-alive timeout; at most `max_connections` are served at once (the rest wait in the
-/// kernel's listen queue, so a flood cannot exhaust memory or descriptors).
-pub async fn serve(
+/// keep-alive timeout, send timeout; at most `max_connections` are served at once (the rest
+/// wait in the kernel's listen queue, so a flood cannot exhaust memory or descriptors).
+pub(crate) async fn serve_with(
     listener: TcpListener,
     state: Arc<AppState>,
+    https: Https,
     shutdown: impl Future<Output = ()>,
 ) {
     let limits = state.config.limits.clone();
@@ -164,6 +172,34 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        #[cfg(feature = "tls")]
+        if let Some(https) = &https {
+            let acceptor = https.acceptor.clone();
+            let (state, http, stop) = (state.clone(), http.clone(), stop_rx.clone());
+            let handshake_timeout = limits.header_timeout;
+            connections.spawn(async move {
+                // A plain-HTTP request, or a client that never finishes the handshake, gets
+                // the connection closed (as Node's HTTPS server does), within the header timeout.
+                // A first byte that cannot begin a TLS handshake (0x16) is plain HTTP: closed
+                // at once, nothing written back.
+                let mut first = [0u8; 1];
+                let peeked = tokio::time::timeout(handshake_timeout, stream.peek(&mut first)).await;
+                if !matches!(peeked, Ok(Ok(1))) || first[0] != 0x16 {
+                    tracing::debug!(%peer, "not a TLS handshake on the HTTPS port: closed");
+                    return;
+                }
+                match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => connection_task(tls, peer, state, http, stop, slot).await,
+                    Ok(Err(err)) => tracing::debug!(%peer, error = %err, "TLS handshake failed"),
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake not done within the header timeout")
+                    }
+                }
+            });
+            continue;
+        }
+        #[cfg(not(feature = "tls"))]
+        let _ = &https;
         connections.spawn(connection_task(
             stream,
             peer,
@@ -200,14 +236,16 @@ fn random_token() -> String {
 
 /// One connection: its requests answered by the service, closed when its [`Watchdog`] says so
 /// (idle, or a request head too slow) or when the server stops, its slot freed at the end.
-async fn connection_task(
-    stream: TcpStream,
+async fn connection_task<S>(
+    stream: S,
     peer: SocketAddr,
     state: Arc<AppState>,
     http: http1::Builder,
     mut stop: watch::Receiver<bool>,
     slot: tokio::sync::OwnedSemaphorePermit,
-) {
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let _slot = slot;
     let limits = &state.config.limits;
     let mut watchdog = Watchdog::new(
@@ -330,6 +368,8 @@ pub async fn bind(config: &Config) -> Result<TcpListener, Error> {
 #[must_use = "the server shuts down when the handle is dropped"]
 pub struct MockServer {
     address: SocketAddr,
+    /// `http` or `https`.
+    scheme: &'static str,
     state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -357,6 +397,27 @@ impl MockServer {
             config.admin = crate::data::config::Admin::Token(token);
         }
         let state = Arc::new(AppState::load(&config)?);
+        #[cfg(feature = "tls")]
+        let https: Https = match &config.tls {
+            Some(tls) => {
+                let https = crate::server::tls::configure(tls, &config.host)?;
+                if let Some(pem) = &https.ca_pem {
+                    let _ = state.ca_pem.set(pem.clone());
+                }
+                Some(https)
+            }
+            None => None,
+        };
+        #[cfg(not(feature = "tls"))]
+        let https: Https = match &config.tls {
+            Some(_) => {
+                return Err(Error::Config(
+                    "HTTPS needs the `tls` feature, which this build leaves out".into(),
+                ));
+            }
+            None => None,
+        };
+        let scheme = if https.is_some() { "https" } else { "http" };
         let listener = bind(&config).await?;
         let address = listener.local_addr().map_err(|source| Error::Bind {
             addr: format!("{}:{}", config.host, config.port),
@@ -369,7 +430,7 @@ impl MockServer {
         let watcher = config
             .watch
             .then(|| tokio::spawn(crate::server::watch::watch(state.clone())));
-        let task = tokio::spawn(serve(listener, state.clone(), async move {
+        let task = tokio::spawn(serve_with(listener, state.clone(), https, async move {
             let _ = rx.await;
             if let Some(watcher) = watcher {
                 watcher.abort();
@@ -377,15 +438,21 @@ impl MockServer {
         }));
         Ok(MockServer {
             address,
+            scheme,
             state,
             shutdown: Some(tx),
             task: Some(task),
         })
     }
 
-    /// The base URI, e.g. `http://127.0.0.1:41234`.
+    /// The base URI, e.g. `http://127.0.0.1:41234` (`https://` when serving HTTPS).
     pub fn uri(&self) -> String {
-        format!("http://{}", self.address)
+        format!("{}://{}", self.scheme, self.address)
+    }
+
+    /// The local CA's certificate (PEM) that `--tls auto` made, for a client to trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.state.ca_pem.get().map(String::as_str)
     }
 
     /// The bound socket address.

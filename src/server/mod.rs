@@ -6,5 +6,7 @@ pub(crate) mod cli;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub(crate) mod mock_server;
+#[cfg(feature = "tls")]
+pub(crate) mod tls;
 pub(crate) mod watch;
 pub(crate) mod watchdog;

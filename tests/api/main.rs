@@ -12,6 +12,7 @@ mod e2e;
 mod fidelity;
 mod hardening;
 mod hardening3;
+mod https;
 mod interop;
 mod limits;
 mod openapi;

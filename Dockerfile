@@ -5,14 +5,15 @@
 #   docker build -t livechat-mock .
 #   docker run --rm -p 3000:3000 livechat-mock
 #
-# The final stage is the same as Containerfile.prebuilt's, which CI builds from a binary made on
+# Docker reads this file by its name (`docker build .`); podman and buildah read it too.
+# The final stage is the same as Dockerfile.prebuilt's, which CI builds from a binary made on
 # the host (see ci/container.sh).
 
 FROM docker.io/library/rust:1-bookworm AS builder
 WORKDIR /src
 COPY . .
 RUN RUSTFLAGS="-C target-feature=+crt-static" \
-    cargo build --locked --profile container --target x86_64-unknown-linux-gnu --no-default-features --features cli \
+    cargo build --locked --profile container --target x86_64-unknown-linux-gnu --no-default-features --features cli,tls \
  && mkdir -p /out \
  && cp target/x86_64-unknown-linux-gnu/container/livechat-mock /out/livechat-mock
 
