@@ -1,10 +1,21 @@
 //! A downstream client's flow against the mock: log in, register a visitor, read it back with
-//! visitors.info, then see the 401 screen once.
+//! visitors.info, then see the 401 screen once. Each step is checked: the example exits
+//! non-zero, naming the step, when the mock answers otherwise.
 //!
 //! Run with `cargo run --example client_test`.
 
 use livechat_mock::{MockServer, OutcomeId};
 use serde_json::{Value, json};
+
+/// Stops the example with the step that went wrong.
+fn check(ok: bool, step: &str, got: &dyn std::fmt::Debug) -> Result<(), String> {
+    if ok {
+        println!("ok: {step}");
+        Ok(())
+    } else {
+        Err(format!("FAILED: {step}: got {got:?}"))
+    }
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -12,8 +23,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = server.uri();
     let http = reqwest::Client::new();
 
+    // JSON bodies need their Content-Type: Rocket.Chat reads a body without it as a text.
     let login: Value = http
         .post(format!("{base}/api/v1/login"))
+        .header("Content-Type", "application/json")
         .body(json!({"user": "agent.alice", "password": "alice-agent-pass"}).to_string())
         .send()
         .await?
@@ -27,10 +40,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    println!("logged in as {user_id}");
+    check(
+        login["status"] == "success" && !token.is_empty(),
+        &format!("logged in as {user_id}"),
+        &login,
+    )?;
 
     let registered: Value = http
         .post(format!("{base}/api/v1/livechat/visitor"))
+        .header("Content-Type", "application/json")
         .body(
             json!({"visitor": {"token": "example-visitor-token", "name": "Example Visitor"}})
                 .to_string(),
@@ -43,7 +61,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    println!("registered visitor {visitor_id}");
+    check(
+        registered["success"] == true && !visitor_id.is_empty(),
+        &format!("registered visitor {visitor_id}"),
+        &registered,
+    )?;
 
     let info = |http: reqwest::Client| {
         let url = format!("{base}/api/v1/livechat/visitors.info?visitorId={visitor_id}");
@@ -58,14 +80,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok::<_, reqwest::Error>((response.status().as_u16(), response.text().await?))
         }
     };
-    println!("visitors.info: {:?}", info(http.clone()).await?);
+    let found = info(http.clone()).await?;
+    check(
+        found.0 == 200 && found.1.contains("Example Visitor"),
+        "visitors.info finds the registered visitor",
+        &found,
+    )?;
 
     server.set_outcome(OutcomeId::NotLoggedIn, Some(1))?;
-    println!(
-        "visitors.info with a forced 401: {:?}",
-        info(http.clone()).await?
-    );
-    println!("and after: {:?}", info(http).await?.0);
-    println!("the mock saw {} requests", server.requests().len());
+    let forced = info(http.clone()).await?;
+    check(forced.0 == 401, "a forced 401 once", &forced)?;
+    let after = info(http).await?;
+    check(after.0 == 200, "and the next answer is 200 again", &after.0)?;
+    let seen = server.requests().len();
+    check(seen == 5, &format!("the mock saw {seen} requests"), &seen)?;
     Ok(())
 }

@@ -81,5 +81,5 @@ pub use server::builder::MockServerBuilder;
 pub use server::cli::{Cli, Command, FixturesCommand, LogFormat, check_bool_env};
 #[cfg(feature = "verify")]
 #[doc(hidden)]
-pub use server::cli::{RecordArgs, Target, VerifyArgs};
+pub use server::cli::{CorsSetting, RecordArgs, Target, VerifyArgs};
 pub use server::mock_server::MockServer;

@@ -114,13 +114,12 @@ fn main() -> ExitCode {
             // pipe); the write to stdout is then checked here.
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command, "livechat-mock", &mut script);
-            return write_stdout(&script);
+            return write_stdout(without_hidden_flags(&script).as_bytes());
         }
         Some(Command::Man) => {
             let command = <Cli as clap::CommandFactory>::command();
-            let mut page = Vec::new();
-            return match clap_mangen::Man::new(command).render(&mut page) {
-                Ok(()) => write_stdout(&page),
+            return match man_page(command) {
+                Ok(page) => write_stdout(&page),
                 Err(err) => report(&Error::Write { source: err }),
             };
         }
@@ -362,4 +361,74 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => report(&Error::Write { source: err }),
     }
+}
+
+/// The completion script without the flags `--help` hides (`--bench-gate-off`, for bench/run.sh
+/// only), which clap_complete lists all the same.
+fn without_hidden_flags(script: &[u8]) -> String {
+    let text = String::from_utf8_lossy(script);
+    let hidden = ["bench-gate-off"];
+    text.lines()
+        .filter(|line| {
+            // zsh and fish give each flag a line of its own
+            let own_line =
+                line.trim_start().starts_with("'--") || line.trim_start().starts_with("complete ");
+            !(own_line && hidden.iter().any(|h| line.contains(h)))
+        })
+        .map(|line| {
+            // bash lists `--flag`, fish's argparse spec `flag`
+            hidden.iter().fold(line.to_string(), |l, h| {
+                l.replace(&format!(" --{h}"), "")
+                    .replace(&format!(" {h} "), " ")
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// The man page: clap_mangen's sections, the subcommands listed by what they do (no
+/// `livechat-mock-verify(1)` pages exist to point to), and an ENVIRONMENT section naming each
+/// flag's variable.
+fn man_page(command: clap::Command) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(command.clone());
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    let roff = |text: &str| text.replace('\\', "\\\\").replace('-', "\\-");
+    page.extend_from_slice(b".SH SUBCOMMANDS\n");
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        page.extend_from_slice(
+            format!(
+                ".TP\n\\fBlivechat\\-mock {}\\fR\n{}\n",
+                roff(sub.get_name()),
+                roff(&about)
+            )
+            .as_bytes(),
+        );
+    }
+    page.extend_from_slice(
+        b".PP\nEach subcommand lists its own flags with \\fBlivechat\\-mock SUBCOMMAND \\-\\-help\\fR.\n",
+    );
+    page.extend_from_slice(
+        b".SH ENVIRONMENT\nEvery flag can be set by a variable instead; the flag wins.\n",
+    );
+    for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+        if let (Some(env), Some(long)) = (arg.get_env(), arg.get_long()) {
+            page.extend_from_slice(
+                format!(
+                    ".TP\n\\fB{}\\fR\nAs \\fB\\-\\-{}\\fR.\n",
+                    roff(&env.to_string_lossy()),
+                    roff(long)
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    man.render_version_section(&mut page)?;
+    Ok(page)
 }

@@ -320,7 +320,10 @@ fn reference_config(args: &VerifyArgs, version: Version, rate_limit: Option<Rate
         host: "127.0.0.1".into(),
         port: 0,
         api_version: version,
-        cors: args.cors.clone(),
+        cors: match &args.cors {
+            livechat_mock::CorsSetting::Fixed(cors) => cors.clone(),
+            livechat_mock::CorsSetting::Auto => livechat_mock::Cors::Off,
+        },
         rate_limit,
         fixtures: FixtureSource::Inline {
             visitors: json!([]),
@@ -380,10 +383,21 @@ fn candidate_versions() -> Vec<Version> {
 }
 
 /// Runs `livechat-mock verify`; returns the exit code.
-pub async fn verify(args: VerifyArgs) -> Result<u8, Error> {
+pub async fn verify(mut args: VerifyArgs) -> Result<u8, Error> {
     if let Err(message) = check_target(&args.target) {
         eprintln!("error: {message}");
         return Ok(UNUSABLE);
+    }
+    if args.cors == livechat_mock::CorsSetting::Auto {
+        let probe_args = args.clone();
+        let detected = tokio::task::spawn_blocking(move || detect_cors(&probe_args))
+            .await
+            .ok()
+            .flatten();
+        if let Some((cors, shown)) = detected {
+            eprintln!("CORS: the target's preflight says {shown} (--cors insists on another)");
+            args.cors = livechat_mock::CorsSetting::Fixed(cors);
+        }
     }
     let versions = if args.detect_version {
         candidate_versions()
@@ -1138,4 +1152,39 @@ fn encode_component(text: &str) -> String {
         }
     }
     out
+}
+
+/// The target's CORS setting, read from its answer to the preflight the CORS case sends: 405
+/// is `off`, `Access-Control-Allow-Origin: *` is `'*'`, the origin echoed back is a list
+/// holding it, a 403 is a list without it.
+fn detect_cors(args: &VerifyArgs) -> Option<(livechat_mock::Cors, String)> {
+    use livechat_mock::Cors;
+    let mut client = Client::new(&args.target.target, &args.target, false).ok()?;
+    let origin = "http://localhost:5173";
+    let answer = client
+        .send(
+            &Req::get(INFO.to_string())
+                .method("OPTIONS")
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "GET"),
+        )
+        .ok()?;
+    let allowed = answer
+        .headers
+        .iter()
+        .find(|(name, _)| name == "access-control-allow-origin")
+        .map(|(_, value)| value.clone());
+    match (answer.status, allowed.as_deref()) {
+        (405, _) => Some((Cors::Off, "off (405)".into())),
+        (200, Some("*")) => Some((Cors::Any, "'*'".into())),
+        (200, Some(echoed)) => Some((
+            Cors::Origins(vec![echoed.to_lowercase()]),
+            format!("a list holding {echoed}"),
+        )),
+        (403, _) => Some((
+            Cors::Origins(vec!["http://origin-not-listed.invalid".into()]),
+            format!("a list without {origin} (403)"),
+        )),
+        _ => None,
+    }
 }

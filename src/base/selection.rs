@@ -71,20 +71,70 @@ impl fmt::Display for OutcomeId {
     }
 }
 
+impl OutcomeId {
+    /// The outcome a status code stands for where one outcome must be named (`--outcome 403`):
+    /// the status's first outcome. (A request header's code is read per request instead: its
+    /// 400 is the 400 the real server would send that request.)
+    pub fn of_code(code: u16) -> Option<OutcomeId> {
+        Some(match code {
+            200 => OutcomeId::Ok,
+            400 => OutcomeId::InvalidParams,
+            401 => OutcomeId::NotLoggedIn,
+            403 => OutcomeId::Forbidden,
+            429 => OutcomeId::RateLimited,
+            500 => OutcomeId::ServerError,
+            _ => return None,
+        })
+    }
+}
+
 impl FromStr for OutcomeId {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OutcomeId::ALL
-            .into_iter()
-            .find(|id| id.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown outcome {s:?}; accepted: {}",
-                    list(OutcomeId::ALL.map(OutcomeId::as_str))
-                )
-            })
+        if let Some(id) = OutcomeId::ALL.into_iter().find(|id| id.as_str() == s) {
+            return Ok(id);
+        }
+        if let Some(id) = s.trim().parse::<u16>().ok().and_then(OutcomeId::of_code) {
+            return Ok(id);
+        }
+        let names = OutcomeId::ALL.map(OutcomeId::as_str);
+        let suggestion = closest(s, &names)
+            .map(|name| format!(" (did you mean {name:?}?)"))
+            .unwrap_or_default();
+        Err(format!(
+            "unknown outcome {s:?}{suggestion}; accepted: {}, or a status code: 200, 400, 401, 403, 429, 500",
+            list(names)
+        ))
     }
+}
+
+/// The name closest to `given` by edit distance, if it is close enough to be a slip (at most a
+/// third of its letters wrong).
+pub fn closest<'a>(given: &str, names: &[&'a str]) -> Option<&'a str> {
+    let given = given.to_ascii_lowercase();
+    names
+        .iter()
+        .map(|name| (edit_distance(&given, name), *name))
+        .filter(|(distance, name)| *distance <= name.len().div_ceil(3).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substituted = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// The examples of the spec page, by their names there.
@@ -154,9 +204,21 @@ impl Choice {
         if let Some(example) = Example::ALL.into_iter().find(|e| e.name() == name) {
             return Ok(Choice::Example(example));
         }
-        name.parse::<OutcomeId>()
-            .map(Choice::Outcome)
-            .map_err(|_| format!("unknown example {name:?}; accepted: {}", accepted_names()))
+        if let Some(id) = OutcomeId::ALL.into_iter().find(|id| id.as_str() == name) {
+            return Ok(Choice::Outcome(id));
+        }
+        let names: Vec<&str> = Example::ALL
+            .map(Example::name)
+            .into_iter()
+            .chain(OutcomeId::ALL.map(OutcomeId::as_str))
+            .collect();
+        let suggestion = closest(name, &names)
+            .map(|close| format!(" (did you mean {close:?}?)"))
+            .unwrap_or_default();
+        Err(format!(
+            "unknown example {name:?}{suggestion}; accepted: {}",
+            accepted_names()
+        ))
     }
 
     /// Reads a status code.
@@ -302,6 +364,24 @@ fn combine(code: Option<&str>, name: Option<&str>) -> Result<Option<Choice>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue 25: a misspelled name is answered with the name meant; codes are taken everywhere.
+    #[test]
+    fn a_slip_is_answered_with_the_name_meant_and_a_code_is_an_outcome() {
+        let err = "forbiden".parse::<OutcomeId>().unwrap_err();
+        assert!(err.contains(r#"(did you mean "forbidden"?)"#), "{err}");
+        assert!(
+            !"zzzzzz"
+                .parse::<OutcomeId>()
+                .unwrap_err()
+                .contains("did you mean")
+        );
+        assert_eq!("403".parse(), Ok(OutcomeId::Forbidden));
+        assert_eq!("500".parse(), Ok(OutcomeId::ServerError));
+        assert!("418".parse::<OutcomeId>().is_err());
+        let err = Choice::by_name("rate-limitted").unwrap_err();
+        assert!(err.contains(r#"(did you mean "rate-limited"?)"#), "{err}");
+    }
     use crate::base::text::header;
     use hyper::HeaderMap;
     use hyper::header::HeaderValue;
@@ -394,7 +474,7 @@ mod tests {
         let err = from_headers(&headers(&[("x-mock-response-name", "Example 3")])).unwrap_err();
         assert!(
             err.starts_with(
-                "unknown example \"Example 3\"; accepted: \"Success Example\", \"Example 1\""
+                "unknown example \"Example 3\" (did you mean \"Example 1\"?); accepted: \"Success Example\", \"Example 1\""
             ),
             "{err}"
         );

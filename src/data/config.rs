@@ -268,6 +268,26 @@ pub enum Cors {
     Origins(Vec<String>),
 }
 
+/// An origin as a browser sends it (`scheme://host[:port]`, lower case): a trailing `/` is
+/// dropped (`http://localhost:5173/` is a common paste), and anything else past the host is
+/// refused with the reason, since no browser would ever send it and every preflight would fail.
+fn origin(given: &str) -> Result<String, String> {
+    let lower = given.to_lowercase();
+    let Some((scheme, rest)) = lower.split_once("://") else {
+        return Err(format!(
+            "--cors {given:?}: an origin is scheme://host[:port], e.g. http://localhost:5173"
+        ));
+    };
+    let host = rest.strip_suffix('/').unwrap_or(rest);
+    if host.is_empty() || host.contains(['/', '?', '#']) {
+        return Err(format!(
+            "--cors {given:?}: an origin has no path; browsers send {scheme}://{}",
+            host.split(['/', '?', '#']).next().unwrap_or_default()
+        ));
+    }
+    Ok(format!("{scheme}://{host}"))
+}
+
 impl FromStr for Cors {
     type Err = String;
 
@@ -276,11 +296,10 @@ impl FromStr for Cors {
             "*" => Ok(Cors::Any),
             "off" => Ok(Cors::Off),
             list => {
-                let origins: Vec<String> = list
-                    .split(',')
-                    .map(|o| o.trim().to_lowercase())
-                    .filter(|o| !o.is_empty())
-                    .collect();
+                let mut origins = Vec::new();
+                for given in list.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+                    origins.push(origin(given)?);
+                }
                 if origins.is_empty() {
                     Err("expected '*', 'off' or a comma-separated list of origins".to_string())
                 } else {

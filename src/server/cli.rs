@@ -20,7 +20,8 @@ use crate::data::schema::SchemaSource;
     name = "livechat-mock",
     version,
     about,
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -94,8 +95,9 @@ pub struct Cli {
 
     /// Answer every visitors.info request with this outcome (unless a request header or the
     /// admin override chooses another): ok, invalid-params, visitor-not-found, not-logged-in,
-    /// forbidden, forbidden-generic, rate-limited, server-error, reset, hang, malformed.
-    #[arg(long, env = "LIVECHAT_MOCK_OUTCOME", value_name = "ID")]
+    /// forbidden, forbidden-generic, rate-limited, server-error, reset, hang, malformed; or a
+    /// status code, as the headers take one: 200, 400, 401, 403, 429, 500.
+    #[arg(long, env = "LIVECHAT_MOCK_OUTCOME", value_name = "ID|CODE")]
     pub outcome: Option<OutcomeId>,
 
     /// Who is logged in: 'fixtures' (users.json) or 'any' (any non-empty X-User-Id +
@@ -358,6 +360,29 @@ pub enum Command {
     },
 }
 
+/// `verify --cors`: read from the target, or insisted on.
+#[cfg(feature = "verify")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsSetting {
+    /// Read from the target's preflight answer.
+    Auto,
+    /// This one.
+    Fixed(Cors),
+}
+
+#[cfg(feature = "verify")]
+impl std::str::FromStr for CorsSetting {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().eq_ignore_ascii_case("auto") {
+            Ok(CorsSetting::Auto)
+        } else {
+            s.parse().map(CorsSetting::Fixed)
+        }
+    }
+}
+
 /// Where a real server is and who calls it.
 #[cfg(feature = "verify")]
 #[derive(Debug, Clone, clap::Args)]
@@ -433,15 +458,16 @@ pub struct VerifyArgs {
     /// Compare with every release of the version table and say which the server behaves like.
     #[arg(long, env = "LIVECHAT_MOCK_VERIFY_DETECT_VERSION", value_parser = clap::builder::BoolishValueParser::new())]
     pub detect_version: bool,
-    /// What the server's CORS setting is, for the preflight case: '*', 'off' (its default) or
-    /// a list of origins.
+    /// The server's CORS setting, for the preflight case: `auto` reads it from the target's own
+    /// preflight answer (CORS is the server's setting, not its contract); '*', 'off' or a list
+    /// of origins insists on one.
     #[arg(
         long,
         env = "LIVECHAT_MOCK_VERIFY_CORS",
-        default_value = "off",
-        value_name = "'*'|off|ORIGIN,..."
+        default_value = "auto",
+        value_name = "auto|'*'|off|ORIGIN,..."
     )]
-    pub cors: Cors,
+    pub cors: CorsSetting,
     /// Also provoke a 429 (spends the server's rate-limit window for this route and address).
     #[arg(long, env = "LIVECHAT_MOCK_VERIFY_INCLUDE_RATE_LIMIT", value_parser = clap::builder::BoolishValueParser::new())]
     pub include_rate_limit: bool,

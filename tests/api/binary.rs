@@ -48,25 +48,6 @@ async fn it_prints_one_listening_line_and_serves_the_bundled_fixtures() {
 }
 
 #[tokio::test]
-async fn every_flag_has_help_and_an_environment_fallback() {
-    let (code, stdout, _) = run(&["--help"]).await;
-    assert_eq!(code, 0);
-    for (flag, env) in [
-        ("--host", "LIVECHAT_MOCK_HOST"),
-        ("--port", "LIVECHAT_MOCK_PORT"),
-        ("--fixtures", "LIVECHAT_MOCK_FIXTURES"),
-        ("--schemas", "LIVECHAT_MOCK_SCHEMAS"),
-        ("--cors", "LIVECHAT_MOCK_CORS"),
-    ] {
-        assert!(stdout.contains(flag), "{flag} in {stdout}");
-        assert!(
-            stdout.contains(&format!("[env: {env}=")),
-            "{env} in {stdout}"
-        );
-    }
-}
-
-#[tokio::test]
 async fn the_port_can_come_from_the_environment() {
     let mut child = binary(&[]).env("LIVECHAT_MOCK_PORT", "0").spawn().unwrap();
     let mut stdout = child.stdout.take().unwrap();

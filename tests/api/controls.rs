@@ -173,7 +173,7 @@ async fn unknown_codes_and_names_get_the_mocks_own_400() {
         .await;
     let message: Value = serde_json::from_str(&answer.body).unwrap();
     let message = message["mock_error"].as_str().unwrap();
-    assert!(message.starts_with("unknown example \"Example 9\"; accepted: \"Success Example\", \"Example 1\", \"Example 2\", \"Authorization Error\", \"Permission Error\", \"Unauthorized\", \"ok\", "), "{message}");
+    assert!(message.starts_with("unknown example \"Example 9\" (did you mean \"Example 1\"?); accepted: \"Success Example\", \"Example 1\", \"Example 2\", \"Authorization Error\", \"Permission Error\", \"Unauthorized\", \"ok\", "), "{message}");
     assert!(
         message.ends_with("\"reset\", \"hang\", \"malformed\""),
         "{message}"

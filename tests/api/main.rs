@@ -15,6 +15,7 @@ mod hardening3;
 mod https;
 mod interop;
 mod limits;
+mod newcomer;
 mod openapi;
 mod releases;
 mod responses;

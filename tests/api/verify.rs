@@ -681,3 +681,20 @@ async fn record_writes_a_whole_set_safely_or_nothing() {
         String::from_utf8_lossy(&odd.stderr)
     );
 }
+
+// Issue 25, item 3: CORS is the server's setting, not its contract: verify reads it from the
+// target's preflight, so a mock with default flags verifies clean without --cors.
+#[tokio::test]
+async fn verify_reads_the_cors_setting_from_the_targets_preflight() {
+    let mock = target("8.8.1").await;
+    let args: Vec<String> = verify_args(&mock.uri())
+        .into_iter()
+        .filter(|a| a != "--cors" && a != "*")
+        .collect();
+    let (code, stdout, stderr) = run_verify(&args).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("CORS: the target's preflight says '*'"),
+        "{stderr}"
+    );
+}
