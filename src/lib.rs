@@ -66,7 +66,7 @@ pub use base::ratelimit::RateLimit;
 pub use base::selection::OutcomeId;
 pub use base::versions::{Behaviour, CHANGES, Change, Version};
 pub use control::runtime::ControlError;
-pub use data::config::{Admin, AuthMode, Config, Cors, Limits, Tls};
+pub use data::config::{Admin, AuthMode, Config, Cors, Limits, Tls, Upstream};
 pub use data::fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtures};
 #[cfg(feature = "generate")]
 pub use data::generate::write_fixture_file as write_generated;

@@ -136,7 +136,8 @@ fn main() -> ExitCode {
     };
     let dropped = logging.writer.clone();
     let result = runtime.block_on(run(config, coverage_report, dropped.clone()));
-    drop(runtime);
+    // Bounded: a task stuck in a blocking call must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     drop(logging); // writes the lines still queued, before any error is printed
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,6 +30,8 @@ pub enum Rule {
     Route,
     /// A limit answered: 408, 413, 414, the Host-less 400, a registration cap.
     Limits,
+    /// `--upstream` answered: the request was forwarded.
+    Upstream,
 }
 
 impl Rule {
@@ -42,6 +44,7 @@ impl Rule {
             Rule::Fixtures => "fixtures",
             Rule::Route => "route",
             Rule::Limits => "limits",
+            Rule::Upstream => "upstream",
         }
     }
 }

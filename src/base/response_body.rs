@@ -15,6 +15,9 @@ pub enum MockBody {
     Whole(Option<Bytes>),
     /// Made chunk by chunk, each when hyper asks for it (its length is not known ahead).
     Chunks(Box<dyn Iterator<Item = Bytes> + Send>),
+    /// An upstream's answer, streamed through as it arrives (`--upstream`); a broken stream
+    /// ends the body.
+    Stream(hyper::body::Incoming),
 }
 
 impl std::fmt::Debug for MockBody {
@@ -25,6 +28,7 @@ impl std::fmt::Debug for MockBody {
                 .field(&bytes.as_ref().map(Bytes::len))
                 .finish(),
             MockBody::Chunks(_) => f.write_str("Chunks(..)"),
+            MockBody::Stream(_) => f.write_str("Stream(..)"),
         }
     }
 }
@@ -62,18 +66,29 @@ impl Body for MockBody {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let next = match self.get_mut() {
             MockBody::Whole(bytes) => bytes.take().filter(|b| !b.is_empty()),
             MockBody::Chunks(chunks) => chunks.next(),
+            MockBody::Stream(incoming) => {
+                return match Pin::new(incoming).poll_frame(cx) {
+                    Poll::Ready(Some(Ok(frame))) => Poll::Ready(Some(Ok(frame))),
+                    Poll::Ready(Some(Err(_)) | None) => Poll::Ready(None),
+                    Poll::Pending => Poll::Pending,
+                };
+            }
         };
         Poll::Ready(next.map(|data| Ok(Frame::data(data))))
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, MockBody::Whole(None))
-            || matches!(self, MockBody::Whole(Some(b)) if b.is_empty())
+        match self {
+            MockBody::Whole(None) => true,
+            MockBody::Whole(Some(b)) => b.is_empty(),
+            MockBody::Stream(incoming) => incoming.is_end_stream(),
+            MockBody::Chunks(_) => false,
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -82,6 +97,7 @@ impl Body for MockBody {
                 SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
             }
             MockBody::Chunks(_) => SizeHint::default(),
+            MockBody::Stream(incoming) => incoming.size_hint(),
         }
     }
 }

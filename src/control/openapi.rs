@@ -320,6 +320,43 @@ fn companion_paths() -> Map<String, Value> {
             "401": with_headers("Wrong credentials.", "login.401.json")
         }
     } }));
+    // `me` and `logout` need the user's credentials (authRequired); without them, the
+    // authentication middleware's 401, visitors.info's. Tagged apart from Authentication, so an
+    // imported collection's run does not log its own agent out.
+    let credentials = json!([
+        { "name": "X-User-Id", "in": "header", "required": true, "schema": { "type": "string", "default": "rbAXPnMktTFbNpwtJ" }, "example": "rbAXPnMktTFbNpwtJ" },
+        { "name": "X-Auth-Token", "in": "header", "required": true, "schema": { "type": "string", "default": "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" }, "example": "RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" }
+    ]);
+    let not_logged_in = json!({ "description": "Not logged in (the authentication middleware's 401).", "headers": cors_headers(), "content": content(&response_file(401)) });
+    paths.insert(
+        crate::api::account::ME_PATH.into(),
+        json!({ "get": {
+        "operationId": "me",
+        "summary": "The logged-in user (getUserInfo)",
+        "tags": ["Account"],
+        "parameters": credentials,
+        "responses": {
+            "200": with_headers("The user, then success.", "me.200.json"),
+            "401": not_logged_in
+        }
+    } }),
+    );
+    let logout = |operation: &str, summary: &str| {
+        json!({
+            "operationId": operation,
+            "summary": summary,
+            "tags": ["Account"],
+            "parameters": credentials,
+            "responses": {
+                "200": { "description": "Logged out: an empty body (the Hono router sends the route's raw result as no body).", "headers": no_store_headers() },
+                "401": not_logged_in
+            }
+        })
+    };
+    paths.insert(crate::api::account::LOGOUT_PATH.into(), json!({
+        "post": logout("logout", "Log out: the auth token is removed (later calls with it are 401)"),
+        "get": logout("logoutByGet", "As POST (ApiClass.ts still routes GET: \"Default logout via GET will be removed\")")
+    }));
     let custom_field = json!({
         "type": "object",
         "properties": { "key": text, "value": text, "overwrite": { "type": "boolean" } },
@@ -368,6 +405,9 @@ fn companion_paths() -> Map<String, Value> {
                 "operationId": "deleteVisitor",
                 "summary": "Remove a Livechat visitor by token (no authentication)",
                 "tags": ["Omnichannel Visitors"],
+                // The visitor the registration example creates, not the fixtures' main one: an
+                // imported collection (Postman) run twice still finds the visitor the others use.
+                "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string", "default": "iNKE8a6k6cjbqWhWd" }, "example": "iNKE8a6k6cjbqWhWd" }],
                 "responses": {
                     "200": with_headers("Removed: the visitor's _id and the time of removal.", "livechat.visitor.200.json"),
                     "400": with_headers("No visitor holds this token.", "livechat.visitor.400.json")

@@ -152,7 +152,7 @@ pub fn change(state: &AppState, body: &[u8], query: Option<&str>) -> Result<Valu
             }
         }
         if change.setup {
-            setup(state, template, &params, &change.params)?;
+            setup(state, &change.state, template, &params, &change.params)?;
         } else {
             teardown(state, &change.state);
         }
@@ -200,13 +200,15 @@ fn visitor_document(id: &str, token: &str, extra: &Map<String, Value>) -> Value 
     Value::Object(doc)
 }
 
+/// Sets up one state; what it changed is remembered under `raw`, the state's text as the
+/// verifier sent it, which is what its teardown will send.
 fn setup(
     state: &AppState,
+    raw: &str,
     template: &str,
     params: &[(String, String)],
     given: &Map<String, Value>,
 ) -> Result<(), String> {
-    let name = template;
     let state_text = || {
         params.iter().fold(template.to_string(), |t, (n, v)| {
             t.replace(&format!("{{{n}}}"), v)
@@ -229,13 +231,15 @@ fn setup(
             let before = state.store().document(&id);
             runtime::put_visitor(state, &id, visitor_document(&id, &token, given))
                 .map_err(|e| format!("{}: {e}", state_text()))?;
-            remember(state, &state_text(), Undo::Visitor(id, before));
+            remember(state, raw, Undo::Visitor(id, before));
         }
         "no visitor with id {visitorId}" => {
             let id = param(params, "visitorId").to_string();
-            if let Some(before) = state.store().document(&id) {
+            // The read guard ends with this statement: the delete takes the write lock.
+            let before = state.store().document(&id);
+            if let Some(before) = before {
                 let _ = runtime::delete_visitor(state, &id);
-                remember(state, &state_text(), Undo::Visitor(id, Some(before)));
+                remember(state, raw, Undo::Visitor(id, Some(before)));
             }
         }
         "the user {userId} lacks view-l-room" => {
@@ -244,7 +248,7 @@ fn setup(
                 .store_mut()
                 .set_view_l_room(&user, false)
                 .ok_or_else(|| format!("{}: no users.json user {user:?}", state_text()))?;
-            remember(state, &state_text(), Undo::ViewLRoom(user, held));
+            remember(state, raw, Undo::ViewLRoom(user, held));
         }
         "the server is rate limiting" => {
             let before = state.overrides.snapshot();
@@ -264,7 +268,7 @@ fn setup(
                 steps: std::iter::once(step).collect(),
                 listed: false,
             }));
-            remember(state, name, Undo::Overrides(before));
+            remember(state, raw, Undo::Overrides(before));
         }
         _ => {}
     }

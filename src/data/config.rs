@@ -28,6 +28,8 @@ pub struct Config {
     /// HTTPS: a certificate and key of the user's, or a local CA made at start; `None`: plain
     /// HTTP.
     pub tls: Option<Tls>,
+    /// `--upstream`: where requests the mock does not answer itself are forwarded.
+    pub upstream: Option<Upstream>,
     /// The outcome of every request that no header or override chooses for.
     pub outcome: Option<OutcomeId>,
     pub auth: AuthMode,
@@ -57,6 +59,17 @@ pub struct Config {
     pub limits: Limits,
     /// The schema gate. Off only to price it in `bench/run.sh`; never in use.
     pub gate: bool,
+}
+
+/// A real server for everything the mock does not answer itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// `http://` or `https://` and the host, `scheme://host[:port]`, no path.
+    pub url: String,
+    /// A CA (PEM) to trust for an HTTPS upstream, besides the public roots.
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// How long the upstream has to answer (its head); past it, 504.
+    pub timeout: Duration,
 }
 
 /// How the server speaks HTTPS.
@@ -131,6 +144,7 @@ impl Default for Config {
             cors_mock_headers: false,
             latency_preflight: false,
             tls: None,
+            upstream: None,
             outcome: None,
             auth: AuthMode::Fixtures,
             rate_limit: None,

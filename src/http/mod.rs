@@ -2,3 +2,5 @@
 
 pub(crate) mod request_log;
 pub(crate) mod service;
+#[cfg(feature = "tls")]
+pub(crate) mod upstream;

@@ -37,8 +37,11 @@ Rocket.Chat's API:
   POST   /api/v1/livechat/visitor
   GET    /api/v1/livechat/visitor/{token}
   DELETE /api/v1/livechat/visitor/{token}
+  GET    /api/v1/me                                    (X-User-Id, X-Auth-Token)
+  POST   /api/v1/logout                                (X-User-Id, X-Auth-Token)
 
 The mock's own (unless --no-admin):
+  GET /_mock/ui             the dashboard: the journal live, coverage, outcomes in a click
   GET /_mock/openapi.json   this server as OpenAPI 3.1
   GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/requests, GET /_mock/coverage,
   POST /_mock/expectations, GET /_mock/verify, POST /_mock/reset, ...
@@ -117,7 +120,8 @@ pub async fn handle<B>(
     peer: IpAddr,
 ) -> Result<HttpResponse, InjectedFault>
 where
-    B: Body,
+    B: Body + Send + 'static,
+    B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let started = Instant::now();
@@ -126,6 +130,12 @@ where
         && routes::is_control_path(request.uri().path())
     {
         return Ok(routes::handle(&state, request).await);
+    }
+    #[cfg(feature = "tls")]
+    if let Some(upstream) = &state.config.upstream
+        && !answers_itself(request.method(), request.uri().path())
+    {
+        return forward_upstream(&state, upstream, request, peer, started).await;
     }
 
     // One reading of the system clock serves the journal's arrival and the log line's stamp.
@@ -195,6 +205,61 @@ where
         tokio::time::sleep(delay).await;
     }
     deliver(record(&state, &arrived, &parts, headers, routed, delay)).await
+}
+
+/// Whether the mock answers a request itself (an emulated route, or a preflight) rather than
+/// passing it to `--upstream`.
+#[cfg(feature = "tls")]
+fn answers_itself(method: &Method, path: &str) -> bool {
+    use crate::base::paths;
+    *method == Method::OPTIONS
+        || [
+            paths::VISITORS_INFO,
+            paths::LOGIN,
+            paths::VISITOR,
+            paths::ME,
+            paths::LOGOUT,
+        ]
+        .contains(&path)
+        || paths::token_in_path(path).is_some()
+}
+
+/// Forwards a request to `--upstream`, and records it as the journal and log record any
+/// answer (outcome and rule `upstream`, secrets cut as elsewhere).
+#[cfg(feature = "tls")]
+async fn forward_upstream<B>(
+    state: &AppState,
+    upstream: &crate::data::config::Upstream,
+    request: Request<B>,
+    peer: IpAddr,
+    started: Instant,
+) -> Result<HttpResponse, InjectedFault>
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let at = SystemTime::now();
+    let arrived = Arrival {
+        started,
+        at,
+        ms: state.clock.ms_at(at),
+    };
+    let (head, body) = request.into_parts();
+    let mut outgoing = Request::new(body);
+    *outgoing.method_mut() = head.method.clone();
+    *outgoing.uri_mut() = head.uri.clone();
+    *outgoing.headers_mut() = head.headers.clone();
+    let response = super::upstream::forward(upstream, outgoing).await;
+    let parts = RequestParts::from_head(&head, peer);
+    let routed = Routed {
+        action: Action::Respond(response),
+        outcome: "upstream",
+        rule: Rule::Upstream,
+        gate: Gate::None,
+        delay: None,
+    };
+    deliver(record(state, &arrived, &parts, &head.headers, routed, None)).await
 }
 
 /// A refusal by one of the mock's limits, sent as it is.

@@ -52,7 +52,7 @@ pub fn schema() -> Value {
                 "additionalProperties": false
             },
             "delay_ms": {
-                "description": "How long each answer it chooses waits: milliseconds, or [min, max] drawn from the seed.",
+                "description": "How long each answer it chooses waits: milliseconds, or [min, max] (either order) drawn from the seed.",
                 "oneOf": [
                     { "type": "integer", "minimum": 0, "maximum": 600000 },
                     { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 600000 }, "minItems": 2, "maxItems": 2 }
@@ -260,16 +260,16 @@ impl Override {
         let delay_ms = value.get("delay_ms").cloned();
         let delay = match &delay_ms {
             Some(Value::Array(pair)) => {
-                let (min_ms, max_ms) = (
+                // The two bounds in either order: the schema cannot say "min first", so the
+                // control API takes what its own document admits.
+                let (a, b) = (
                     pair[0].as_u64().unwrap_or_default(),
                     pair[1].as_u64().unwrap_or_default(),
                 );
-                if min_ms > max_ms {
-                    return Err(format!(
-                        "/delay_ms: [{min_ms}, {max_ms}]: min must be at most max"
-                    ));
-                }
-                Some(crate::base::chaos::Latency { min_ms, max_ms })
+                Some(crate::base::chaos::Latency {
+                    min_ms: a.min(b),
+                    max_ms: a.max(b),
+                })
             }
             Some(value) => value.as_u64().map(|ms| crate::base::chaos::Latency {
                 min_ms: ms,

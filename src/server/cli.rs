@@ -88,6 +88,30 @@ pub struct Cli {
     )]
     pub tls_ca_out: Option<PathBuf>,
 
+    /// Forward every request the mock does not answer itself (no emulated route, not /_mock/)
+    /// to this server, scheme://host[:port]: a frontend can use the mock for these endpoints
+    /// and a staging server for the rest.
+    #[arg(long, env = "LIVECHAT_MOCK_UPSTREAM", value_name = "URL", value_parser = parse_upstream)]
+    pub upstream: Option<String>,
+
+    /// A CA (PEM) to trust for an https:// --upstream, besides the public roots.
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_UPSTREAM_CA_CERT",
+        value_name = "FILE",
+        requires = "upstream"
+    )]
+    pub upstream_ca_cert: Option<PathBuf>,
+
+    /// How long --upstream has to answer, in milliseconds (past it: 504).
+    #[arg(
+        long,
+        env = "LIVECHAT_MOCK_UPSTREAM_TIMEOUT_MS",
+        default_value_t = 30_000,
+        value_name = "MS"
+    )]
+    pub upstream_timeout_ms: u64,
+
     /// Also allow `Prefer` and the `x-mock-response-*` headers cross-origin (appended to the real
     /// server's Access-Control-Allow-Headers), so a page on another origin can choose outcomes.
     #[arg(long, env = "LIVECHAT_MOCK_CORS_MOCK_HEADERS", value_parser = clap::builder::BoolishValueParser::new())]
@@ -590,6 +614,14 @@ impl Cli {
                 }),
                 _ => None,
             },
+            upstream: self
+                .upstream
+                .clone()
+                .map(|url| crate::data::config::Upstream {
+                    url: url.trim_end_matches('/').to_string(),
+                    ca_cert: self.upstream_ca_cert.clone(),
+                    timeout: std::time::Duration::from_millis(self.upstream_timeout_ms.max(1)),
+                }),
             outcome: self.outcome,
             auth: self.auth,
             rate_limit: self.rate_limit,
@@ -623,6 +655,13 @@ impl Cli {
             },
         }
     }
+}
+
+/// An `--upstream` URL: scheme://host[:port].
+fn parse_upstream(text: &str) -> Result<String, String> {
+    #[cfg(feature = "tls")]
+    crate::http::upstream::check(text)?;
+    Ok(text.to_string())
 }
 
 /// A count that must be at least 1: 0 is refused with the reason, never clamped.

@@ -21,5 +21,6 @@ mod releases;
 mod responses;
 mod routing;
 mod schemas;
+mod upstream;
 mod verify;
 mod versions;
