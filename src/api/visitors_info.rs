@@ -30,7 +30,8 @@ pub enum Rule {
     Route,
     /// A limit answered: 408, 413, 414, the Host-less 400, a registration cap.
     Limits,
-    /// `--upstream` answered: the request was forwarded.
+    /// `--upstream` answered: the request was forwarded (the `tls` feature's).
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     Upstream,
 }
 
