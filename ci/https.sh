@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTPS end to end: a mock started with --tls auto, trusted through the CA it writes, by curl
 # (--cacert), Node's fetch (NODE_EXTRA_CA_CERTS), newman (--ssl-extra-ca-certs) and
-# `livechat-mock verify --ca-cert`; a plain-HTTP request to the HTTPS port is closed.
+# `livechat-mock verify --ca-cert` and headless Chromium (--ignore-certificate-errors-spki-list);
+# a plain-HTTP request to the HTTPS port is closed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/lib.sh
@@ -43,6 +44,14 @@ target/debug/livechat-mock verify --target "$url" --ca-cert "$ca" \
   || { cat target/ci-verify-https.log; echo "FAILED: verify over HTTPS"; exit 1; }
 echo "ok: verify over HTTPS matched"
 
+echo "-- headless Chromium, trusting the CA by its SPKI hash"
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+(cd examples/ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+MOCK_URL="$url" CA_PEM="$ca" node examples/ui/https.mjs
+
 echo "-- plain HTTP to the HTTPS port"
 set +e
 out=$(curl -sS --max-time 5 "http://127.0.0.1:${MOCK_URL##*:}/" 2>&1)
@@ -50,4 +59,4 @@ code=$?
 set -e
 [ "$code" -ne 0 ] || { echo "FAILED: plain HTTP got an answer: $out"; exit 1; }
 echo "ok: plain HTTP is closed (curl: $out)"
-echo "https: curl, Node, newman and verify all trusted the local CA"
+echo "https: curl, Node, newman, verify and Chromium all trusted the local CA"
