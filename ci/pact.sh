@@ -37,3 +37,21 @@ sed 's/\x1b\[[0-9;]*m//g' target/pact-broken.log | grep -q "expected 404 but was
   exit 1
 }
 echo "pact: the example pact verified; the broken one failed with exit $code: expected 404 but was 400"
+
+echo "-- a pact exported from the journal (--journal-responses), fed back to the verifier"
+kill "$MOCK_PID"
+start_mock --journal-responses
+port=${MOCK_URL##*:}
+agent=(-H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f')
+for q in "visitorId=6a22b1765528fa64dd29de70" "" "visitorId=000000000000000000000000" "visitorId=6a22b1765528fa64dd29de70&count=1"; do
+  curl -s -o /dev/null "${agent[@]}" "$MOCK_URL/api/v1/livechat/visitors.info?$q"
+done
+curl -sS --fail-with-body "$MOCK_URL/_mock/pact?consumer=recorded-widget&provider=livechat-mock" > target/pact-exported.json
+# The journal cut the token: the real one is supplied at verification time.
+"$pact" verifier -f target/pact-exported.json -h 127.0.0.1 -p "$port" \
+  --header "X-Auth-Token=RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" > target/pact-exported.log 2>&1 || {
+  cat target/pact-exported.log
+  echo "FAILED: the exported pact did not verify"
+  exit 1
+}
+echo "pact: the exported pact ($(python3 -c 'import json; print(len(json.load(open("target/pact-exported.json"))["interactions"]))') interactions) verified against the mock"

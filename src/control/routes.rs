@@ -304,6 +304,27 @@ where
             json_response(status, &report)
         }
         (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
+        (&Method::GET, ["pact"]) => {
+            if !state.config.journal_responses {
+                return mock_error(
+                    StatusCode::CONFLICT,
+                    "the journal keeps no responses: start the mock with --journal-responses to export a pact",
+                );
+            }
+            let params: BTreeMap<String, String> =
+                query::pairs(query_string.as_deref().unwrap_or(""))
+                    .into_iter()
+                    .collect();
+            let consumer = params.get("consumer").map_or("consumer", String::as_str);
+            let provider = params
+                .get("provider")
+                .map_or("livechat-mock", String::as_str);
+            let entries = runtime::requests(state, &Filter::default());
+            json_response(
+                StatusCode::OK,
+                &crate::control::pact::export(&entries, consumer, provider),
+            )
+        }
         (&Method::GET, ["ca.pem"]) => match state.ca_pem.get() {
             Some(pem) => {
                 let mut response = Response::new(MockBody::from(Bytes::from(pem.clone())));
@@ -360,7 +381,7 @@ where
         _ => mock_error(
             StatusCode::NOT_FOUND,
             &format!(
-                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET|POST /_mock/provider-states, GET /_mock/ca.pem, GET /_mock/openapi.json"
+                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET|POST /_mock/provider-states, GET /_mock/pact, GET /_mock/ca.pem, GET /_mock/openapi.json"
             ),
         ),
     }

@@ -47,6 +47,9 @@ pub struct Config {
     pub journal_size: usize,
     /// The most the journal's entries may weigh, in bytes (oldest dropped first).
     pub journal_bytes: usize,
+    /// `--journal-responses`: the journal also keeps each response's body (within
+    /// `journal_bytes`), for `GET /_mock/pact`.
+    pub journal_responses: bool,
     /// Where time comes from (the rate limiter's windows, the journal's times).
     pub clock: Clock,
     /// The Rocket.Chat release whose behaviour and contract the mock follows.
@@ -155,6 +158,7 @@ impl Default for Config {
             admin: Admin::Open,
             journal_size: 1000,
             journal_bytes: 16 * 1024 * 1024,
+            journal_responses: false,
             clock: Clock::System,
             api_version: Version::DEFAULT,
             generate: 0,

@@ -363,6 +363,19 @@ fn record(
             path: parts.path,
             query: parts.query,
             headers,
+            response: match &routed.action {
+                Action::Respond(response) if state.config.journal_responses => {
+                    Some(crate::run::journal::SentResponse {
+                        content_type: response
+                            .headers()
+                            .get(header::CONTENT_TYPE)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string),
+                        body: String::from_utf8_lossy(response.body().whole()).into_owned(),
+                    })
+                }
+                _ => None,
+            },
         });
     }
     match routed.action {

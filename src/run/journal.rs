@@ -40,6 +40,18 @@ pub struct Entry {
     pub micros: u64,
     /// Whether a header value, the path or the query was longer than 1 KiB and cut.
     pub truncated: bool,
+    /// The response sent (`--journal-responses`): its `Content-Type` and whole body, for
+    /// `GET /_mock/pact`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<SentResponse>,
+}
+
+/// A response as the journal keeps it when asked to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentResponse {
+    pub content_type: Option<String>,
+    /// The body as text (the mock's bodies are UTF-8 JSON or text).
+    pub body: String,
 }
 
 /// A served request as the request path records it: what it borrows from the request (path,
@@ -53,6 +65,8 @@ pub struct Record<'r> {
     /// As received: [`Journal::record`] cuts the secrets as it packs them, so the whole token is
     /// never stored.
     pub headers: &'r HeaderMap,
+    /// The response sent, when the journal keeps responses.
+    pub response: Option<SentResponse>,
 }
 
 /// What a record says besides what it borrows from the request; kept as it is.
@@ -77,6 +91,7 @@ struct Kept {
     packed: Packed,
     truncated: bool,
     bytes: usize,
+    response: Option<SentResponse>,
 }
 
 /// `value`'s first [`MAX_VALUE_BYTES`] at most, at a character boundary, and how many bytes
@@ -241,12 +256,16 @@ impl<'p> Reader<'p> {
 impl Kept {
     fn new(record: Record<'_>) -> Kept {
         let (packed, truncated) = Packed::pack(record.path, record.query, record.headers);
+        let response_bytes = record.response.as_ref().map_or(0, |r| {
+            r.body.len() + r.content_type.as_ref().map_or(0, String::len)
+        });
         Kept {
             seq: 0,
             served: record.served,
-            bytes: 200 + packed.len(),
+            bytes: 200 + packed.len() + response_bytes,
             packed,
             truncated,
+            response: record.response,
         }
     }
 
@@ -276,6 +295,7 @@ impl Kept {
             gate: served.gate,
             delay_ms: served.delay_ms,
             micros: served.micros,
+            response: self.response.clone(),
         }
     }
 }
@@ -503,6 +523,7 @@ mod tests {
             path: "/p",
             query: None,
             headers,
+            response: None,
         }
     }
 

@@ -88,6 +88,11 @@ pub struct Cli {
     )]
     pub tls_ca_out: Option<PathBuf>,
 
+    /// Keep each response's body in the journal too (counted in --journal-bytes), so
+    /// GET /_mock/pact can write the journal's interactions as a Pact v4 file.
+    #[arg(long, env = "LIVECHAT_MOCK_JOURNAL_RESPONSES", value_parser = clap::builder::BoolishValueParser::new())]
+    pub journal_responses: bool,
+
     /// Forward every request the mock does not answer itself (no emulated route, not /_mock/)
     /// to this server, scheme://host[:port]: a frontend can use the mock for these endpoints
     /// and a staging server for the rest.
@@ -636,6 +641,7 @@ impl Cli {
             admin,
             journal_size: self.journal_size,
             journal_bytes: self.journal_bytes,
+            journal_responses: self.journal_responses,
             clock: Clock::System,
             api_version: self.api_version.unwrap_or_default(),
             generate: self.generate,

@@ -245,3 +245,44 @@ async fn provider_states_set_up_and_tear_down_what_they_name() {
         "no state: nothing to do"
     );
 }
+
+// GET /_mock/pact: the journal's interactions as a Pact v4 file, secrets left out, matching
+// rules for generated fields; refused (409) when the journal keeps no responses.
+#[tokio::test]
+async fn the_journal_exports_as_a_v4_pact() {
+    let plain = spawn_app().await;
+    assert_eq!(plain.get("/_mock/pact").await.status, 409);
+    let app = spawn_with(livechat_mock::Config {
+        journal_responses: true,
+        ..livechat_mock::Config::default()
+    })
+    .await;
+    app.visitors_info(Some(AGENT), Some(FOUND)).await;
+    app.visitors_info(Some(AGENT), None).await;
+    let pact = app
+        .get("/_mock/pact?consumer=widget&provider=livechat-mock")
+        .await;
+    assert_eq!(pact.status, 200);
+    let pact: serde_json::Value = serde_json::from_str(&pact.body).unwrap();
+    assert_eq!(pact["metadata"]["pactSpecification"]["version"], "4.0");
+    assert_eq!(pact["consumer"]["name"], "widget");
+    let interactions = pact["interactions"].as_array().unwrap();
+    assert_eq!(interactions.len(), 2);
+    let found = &interactions[0];
+    assert_eq!(found["request"]["query"]["visitorId"][0], SPEC_VISITOR);
+    assert_eq!(found["request"]["headers"]["x-user-id"][0], AGENT.0);
+    assert!(
+        found["request"]["headers"].get("x-auth-token").is_none(),
+        "the cut token is left out"
+    );
+    assert_eq!(found["response"]["status"], 200);
+    assert_eq!(
+        found["response"]["body"]["content"]["visitor"]["_id"],
+        SPEC_VISITOR
+    );
+    assert_eq!(
+        found["response"]["matchingRules"]["body"]["$.visitor.ts"]["matchers"][0]["match"],
+        "regex"
+    );
+    assert_eq!(interactions[1]["response"]["status"], 400);
+}
