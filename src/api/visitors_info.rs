@@ -118,7 +118,7 @@ fn visitor_id<'h>(
     request: &RequestParts<'h>,
     state: &AppState,
 ) -> Result<Cow<'h, str>, query::ParamError> {
-    query::visitor_id(request.query, query::Reading::of(state.version))
+    query::visitor_id(request.query, state.reading)
 }
 
 /// The real server's checks in its order: authentication (401), permission (403), rate limit

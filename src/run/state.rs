@@ -42,6 +42,8 @@ pub struct AppState {
     pub(crate) clock: Clock,
     pub(crate) admin: Admin,
     pub(crate) version: Version,
+    /// How `version` reads a query, worked out once here rather than per request.
+    pub(crate) reading: crate::base::query::Reading,
     /// The seed of this run (the fixed part of new ObjectIds).
     pub(crate) seed: u64,
     /// What it was started with (for reloading the fixtures).
@@ -189,6 +191,7 @@ impl AppState {
             schemas,
             cors: config.cors.clone(),
             api_cors: api_cors(config),
+            reading: crate::base::query::Reading::of(config.api_version),
             auth: config.auth,
             global_outcome: config.outcome,
             overrides: Slot::default(),
