@@ -190,7 +190,7 @@ async fn run(
     }
     let server = std::sync::Arc::new(MockServer::start(config).await?);
     // The handlers are installed before the line that tells callers they may send a signal.
-    let signalled = shutdown_signal();
+    let mut signals = Signals::install();
     #[cfg(unix)]
     let reloader = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         .ok()
@@ -231,7 +231,9 @@ async fn run(
             server.uri()
         );
     }
-    signalled.await;
+    signals.recv().await;
+    let first_signal = std::time::Instant::now();
+    tracing::info!("shutting down: finishing in-flight requests");
     if let Some(file) = coverage_report {
         let report = if file.extension().is_some_and(|e| e == "md") {
             server.coverage_markdown()
@@ -252,7 +254,14 @@ async fn run(
     }
     // A second SIGINT or SIGTERM while in-flight requests drain (a `hang` holds one for an hour,
     // the drain waits up to 10 s) exits at once, as servers do.
-    let again = shutdown_signal();
+    let again = async {
+        loop {
+            signals.recv().await;
+            if first_signal.elapsed() >= SECOND_SIGNAL_GAP {
+                break;
+            }
+        }
+    };
     let drain = async {
         match std::sync::Arc::try_unwrap(server) {
             Ok(server) => server.shutdown().await,
@@ -313,45 +322,55 @@ fn write_generated(count: usize, seed: u64, fixtures: Option<PathBuf>) -> Result
     out.flush().map_err(|source| Error::Write { source })
 }
 
-/// Installs the Ctrl-C and SIGTERM handlers now, and resolves when either arrives.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+/// The Ctrl-C and SIGTERM handlers, installed when made; each `recv` waits for the next of
+/// either. One pair serves the first signal and the second, so a signal is never seen twice.
+struct Signals {
     #[cfg(unix)]
-    let mut terminate =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    terminate: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
-    let mut interrupt =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
-    async move {
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Self {
         #[cfg(unix)]
         {
-            let term = async {
-                match terminate.as_mut() {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                terminate: signal(SignalKind::terminate()).ok(),
+                interrupt: signal(SignalKind::interrupt()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+                match signal.as_mut() {
                     Some(signal) => {
                         signal.recv().await;
                     }
                     None => std::future::pending::<()>().await,
                 }
-            };
-            let int = async {
-                match interrupt.as_mut() {
-                    Some(signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
+            }
             tokio::select! {
-                () = term => {},
-                () = int => {},
+                () = next(&mut self.terminate) => {},
+                () = next(&mut self.interrupt) => {},
             }
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
         }
-        tracing::info!("shutting down: finishing in-flight requests");
     }
 }
+
+/// A second signal sooner than this after the first is the same stop sent twice (a wrapper
+/// such as npx forwards the SIGTERM its process group also received), not a person's "now".
+const SECOND_SIGNAL_GAP: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Writes `bytes` to stdout: a closed pipe (`| head`) ends quietly, as Unix tools do; any other
 /// failure (a full disk) is reported with exit status 1, never a panic.

@@ -454,6 +454,92 @@ async fn sigterm_lets_in_flight_requests_finish_frees_the_port_and_exits_0() {
     );
 }
 
+/// Sends `signal` to the child `count` times from one `kill` call, so they arrive together.
+fn signal_times(child: &tokio::process::Child, signal: &str, count: usize) {
+    let pid = child.id().expect("the child is running").to_string();
+    let status = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .args(std::iter::repeat_n(pid.as_str(), count))
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+// main.rs: a wrapper such as npx forwards the SIGTERM its process group also got, so two arrive
+// at once; that is one stop, and the in-flight request still finishes.
+#[tokio::test]
+async fn two_signals_at_once_are_one_stop_and_the_drain_still_runs() {
+    let (mut child, uri) = start_binary(&["--latency", "900"]).await;
+    let in_flight = tokio::spawn({
+        let uri = uri.clone();
+        async move { get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    signal_times(&child, "TERM", 2);
+    let (status, body) = in_flight.await.unwrap();
+    assert_eq!((status, body.as_str()), (200, SPEC_VISITOR_BODY));
+    assert_eq!(child.wait().await.unwrap().code(), Some(0));
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(
+        stderr.contains("shutting down: finishing in-flight requests"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("second signal"), "{stderr}");
+}
+
+// main.rs: Ctrl-C during a request that hangs waits for the drain; a second Ctrl-C, later,
+// exits at once and says so.
+#[tokio::test]
+async fn a_second_ctrl_c_exits_without_waiting_for_a_hanging_request() {
+    let (mut child, uri) = start_binary(&[]).await;
+    let address = uri.trim_start_matches("http://").to_string();
+    let mut hanging = tokio::net::TcpStream::connect(&address).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(
+        &mut hanging,
+        format!(
+            "GET {PATH}?visitorId={SPEC_VISITOR} HTTP/1.1\r\nHost: {address}\r\nX-User-Id: {}\r\nX-Auth-Token: {}\r\nx-mock-response-name: hang\r\n\r\n",
+            AGENT.0, AGENT.1
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    // the hanging request is in the journal's in-flight count once a later one has answered
+    get(&uri, &format!("visitorId={SPEC_VISITOR}"), AGENT).await;
+    let mut lines =
+        tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(child.stderr.take().unwrap()));
+    signal_times(&child, "INT", 1);
+    let mut seen = String::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("shutting down") {
+            break;
+        }
+    }
+    // later than a doubled signal could be
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    signal_times(&child, "INT", 1);
+    assert_eq!(child.wait().await.unwrap().code(), Some(0));
+    while let Some(line) = lines.next_line().await.unwrap() {
+        seen.push_str(&line);
+        seen.push('\n');
+    }
+    assert!(
+        seen.contains(
+            "second signal: exiting now, without waiting for the requests still in flight"
+        ),
+        "{seen}"
+    );
+}
+
 #[tokio::test]
 async fn tokens_never_reach_the_log() {
     let (mut child, uri) = start_binary(&["--log-format", "json"]).await;
