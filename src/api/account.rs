@@ -19,10 +19,9 @@ use crate::api::request::RequestParts;
 use crate::data::fixtures::User;
 use crate::data::schema::ME;
 use crate::data::store::Prepared;
+use crate::run::answer::Answer;
 use crate::run::outcome::{Delivery, Headers, Outcome, Reply, Verdict};
 use crate::run::state::AppState;
-
-pub use crate::base::paths::{LOGOUT as LOGOUT_PATH, ME as ME_PATH};
 
 /// The user whose `X-User-Id` and `X-Auth-Token` these are, unless logged out.
 fn authenticated(state: &AppState, parts: &RequestParts) -> Option<User> {
@@ -59,16 +58,16 @@ fn authenticated(state: &AppState, parts: &RequestParts) -> Option<User> {
 }
 
 /// The authentication middleware's 401 (the emulated release's shape).
-fn not_logged_in(state: &AppState) -> (Reply, &'static str) {
+fn not_logged_in(state: &AppState) -> (Reply, Answer) {
     match state.replies.reply(&Outcome::NotLoggedIn) {
-        Delivery::Send(reply) => (reply, "not-logged-in"),
+        Delivery::Send(reply) => (reply, Answer::NotLoggedIn),
         // Not reached: the 401 is always sent.
-        Delivery::Reset | Delivery::Hang => (Reply::internal_error(), "server-error"),
+        Delivery::Reset | Delivery::Hang => (Reply::internal_error(), Answer::ServerError),
     }
 }
 
 /// `GET /api/v1/me`: `getUserInfo(user)` and `success: true` last.
-pub fn me(state: &AppState, parts: &RequestParts) -> (Reply, &'static str) {
+pub fn me(state: &AppState, parts: &RequestParts) -> (Reply, Answer) {
     let Some(user) = authenticated(state, parts) else {
         return not_logged_in(state);
     };
@@ -78,13 +77,13 @@ pub fn me(state: &AppState, parts: &RequestParts) -> (Reply, &'static str) {
     let prepared = Prepared::of(ME, 200, &Value::Object(body), &state.schemas);
     (
         Reply::from_prepared(StatusCode::OK, Headers::JsonNoStore, &prepared),
-        "me",
+        Answer::Me,
     )
 }
 
 /// `POST /api/v1/logout`: the token is removed (later calls with it are 401 until a password
 /// login issues it again), and the answer is 200 with an empty body.
-pub fn logout(state: &AppState, parts: &RequestParts) -> (Reply, &'static str) {
+pub fn logout(state: &AppState, parts: &RequestParts) -> (Reply, Answer) {
     let Some(user) = authenticated(state, parts) else {
         return not_logged_in(state);
     };
@@ -97,6 +96,6 @@ pub fn logout(state: &AppState, parts: &RequestParts) -> (Reply, &'static str) {
             verdict: Verdict::Passed,
             rate: None,
         },
-        "logged-out",
+        Answer::LoggedOut,
     )
 }

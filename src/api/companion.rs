@@ -21,12 +21,9 @@ use crate::base::clock::iso_8601;
 use crate::data::fixtures::CustomField;
 use crate::data::schema::{LIVECHAT_VISITOR, LOGIN};
 use crate::data::store::Prepared;
+use crate::run::answer::Answer;
 use crate::run::outcome::{Headers, Reply};
 use crate::run::state::AppState;
-
-pub use crate::base::paths::{
-    LOGIN as LOGIN_PATH, VISITOR as VISITOR_PATH, takes_body, token_in_path,
-};
 
 fn reply(prefix: &str, status: StatusCode, value: &Value, state: &AppState) -> Reply {
     let prepared = Prepared::of(prefix, status.as_u16(), value, &state.schemas);
@@ -58,7 +55,7 @@ enum Named<'a> {
 /// Logs a user of `users.json` in by `user` / `username` / `email` (or the wrapper forms
 /// `{"user":{"username":..}}`, `{"user":{"email":..}}`) with `password`, or by `resume` (an auth
 /// token). `host` makes the avatar URL (the real server uses its Site URL).
-pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, &'static str) {
+pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, Answer) {
     let unauthorized = || {
         let body = if state
             .version
@@ -71,7 +68,7 @@ pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, &'static s
         let value: Value = serde_json::from_str(body).unwrap_or_default();
         (
             reply(LOGIN, StatusCode::UNAUTHORIZED, &value, state),
-            "login-failed",
+            Answer::LoginFailed,
         )
     };
     let Some(params) = params.as_object() else {
@@ -141,7 +138,10 @@ pub fn login(state: &AppState, params: &Value, host: &str) -> (Reply, &'static s
         "data": {"userId": user.id, "authToken": user.auth_token, "me": me(user, host)},
         "success": true
     });
-    (reply(LOGIN, StatusCode::OK, &value, state), "logged-in")
+    (
+        reply(LOGIN, StatusCode::OK, &value, state),
+        Answer::LoggedIn,
+    )
 }
 
 /// `getUserInfo(user)`: the user's stored fields (the default projection), then `email` (the
@@ -381,10 +381,10 @@ pub fn register_visitor(
     state: &AppState,
     params: &Value,
     request: &RequestParts,
-) -> Result<(Reply, &'static str), Refusal> {
+) -> Result<(Reply, Answer), Refusal> {
     let registration = match check_registration(params) {
         Ok(r) => r,
-        Err(error) => return Ok((failure(state, &error, None, None), "bad-request")),
+        Err(error) => return Ok((failure(state, &error, None, None), Answer::BadRequest)),
     };
     if registration.token.trim().is_empty() {
         let reply = failure(
@@ -393,7 +393,7 @@ pub fn register_visitor(
             Some("error-invalid-token"),
             Some(json!({"method": "livechat/visitor"})),
         );
-        return Ok((reply, "invalid-token"));
+        return Ok((reply, Answer::InvalidToken));
     }
     let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let (name, email, department, phone, username, id) = (
@@ -432,7 +432,7 @@ pub fn register_visitor(
                     None => {
                         return Ok((
                             failure(state, "error-invalid-department", None, None),
-                            "invalid-department",
+                            Answer::InvalidDepartment,
                         ));
                     }
                 }
@@ -497,9 +497,9 @@ pub fn register_visitor(
     // runs when `visitor.id` names a stored visitor (the upsert by `_id` then updates it).
     let fresh = matches!(label, Match::Nothing | Match::Id);
     let label = if created {
-        "visitor-registered"
+        Answer::VisitorRegistered
     } else {
-        "visitor-updated"
+        Answer::VisitorUpdated
     };
     if let Some(phone) = &phone {
         set(&mut doc, "phone", json!([{"phoneNumber": phone}]));
@@ -556,7 +556,7 @@ pub fn register_visitor(
             violation.message,
             violation.pointer.replace('/', ".")
         );
-        return Ok((failure(state, &error, None, None), "bad-request"));
+        return Ok((failure(state, &error, None, None), Answer::BadRequest));
     }
     let bytes = Value::Object(doc.clone()).to_string().len();
     if created {
@@ -572,7 +572,7 @@ pub fn register_visitor(
     if let Err(reason) = store.put(&doc, &state.schemas) {
         return Ok((
             failure(state, &format!("Match error: {reason}"), None, None),
-            "bad-request",
+            Answer::BadRequest,
         ));
     }
     drop(store);
@@ -585,7 +585,7 @@ pub fn register_visitor(
             "Missing required custom fields: {}",
             missing_required.join(", ")
         );
-        return Ok((failure(state, &error, None, None), "bad-request"));
+        return Ok((failure(state, &error, None, None), Answer::BadRequest));
     }
     let value = json!({"visitor": doc, "success": true});
     Ok((
@@ -672,29 +672,32 @@ fn has_email(doc: &Map<String, Value>, email: &str) -> bool {
 }
 
 /// `GET /api/v1/livechat/visitor/{token}`.
-pub fn visitor_by_token(state: &AppState, token: &str) -> (Reply, &'static str) {
+pub fn visitor_by_token(state: &AppState, token: &str) -> (Reply, Answer) {
     let store = state.store();
     match store.by_token(token) {
         Some((_, entry)) => {
             let value = json!({"visitor": entry.document(), "success": true});
-            (reply(LIVECHAT_VISITOR, StatusCode::OK, &value, state), "ok")
+            (
+                reply(LIVECHAT_VISITOR, StatusCode::OK, &value, state),
+                Answer::VisitorByToken,
+            )
         }
         None => invalid_token(state),
     }
 }
 
 /// `Meteor.Error('invalid-token')`: no reason, so the message is `[invalid-token]`.
-fn invalid_token(state: &AppState) -> (Reply, &'static str) {
+fn invalid_token(state: &AppState) -> (Reply, Answer) {
     (
         failure(state, "[invalid-token]", Some("invalid-token"), None),
-        "invalid-token",
+        Answer::InvalidToken,
     )
 }
 
 /// `DELETE /api/v1/livechat/visitor/{token}`: removes the visitor; 200 with its `_id` and the
 /// time of removal, or the same 400 as the GET for an unknown token. (The real server refuses
 /// a visitor with open rooms; the mock has no rooms.)
-pub fn delete_visitor(state: &AppState, token: &str) -> (Reply, &'static str) {
+pub fn delete_visitor(state: &AppState, token: &str) -> (Reply, Answer) {
     let id = {
         let store = state.store();
         match store.by_token(token) {
@@ -709,7 +712,7 @@ pub fn delete_visitor(state: &AppState, token: &str) -> (Reply, &'static str) {
     });
     (
         reply(LIVECHAT_VISITOR, StatusCode::OK, &value, state),
-        "visitor-deleted",
+        Answer::VisitorDeleted,
     )
 }
 

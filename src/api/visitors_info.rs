@@ -6,17 +6,15 @@
 use std::borrow::Cow;
 
 use crate::api::request::RequestParts;
+use crate::base::endpoint::Endpoint;
 use crate::base::query;
-use crate::base::ratelimit::{RateCheck, RateLimit, Route};
+use crate::base::ratelimit::{RateCheck, RateLimit};
 use crate::base::selection::{Choice, Convention, Example, OutcomeId};
 use crate::base::versions::Behaviour;
 use crate::data::config::AuthMode;
 use crate::data::store::{Account, Store};
 use crate::run::outcome::Outcome;
 use crate::run::state::AppState;
-
-/// The one path the endpoint answers on, matched exactly.
-pub use crate::base::paths::VISITORS_INFO as PATH;
 
 /// Which rule chose an outcome (the journal's `rule`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +150,7 @@ fn real_server(
     // action's first step before that (ApiClass.ts b2da2544), so after the router's parse.
     let limit = || match &state.limiter {
         Some(limiter) if !account.bypass_rate_limit => {
-            let check = limiter.check(Route::VisitorsInfo, request.peer, state.clock.now_ms());
+            let check = limiter.check(Endpoint::VisitorsInfo, request.peer, state.clock.now_ms());
             Some(check)
         }
         _ => None,
@@ -283,7 +281,8 @@ mod tests {
     );
 
     fn request(query: &str, user: Option<(&str, &str)>) -> hyper::Request<()> {
-        let mut request = hyper::Request::builder().uri(format!("{PATH}?{query}"));
+        let mut request = hyper::Request::builder()
+            .uri(format!("{}?{query}", crate::base::endpoint::VISITORS_INFO));
         if let Some((id, token)) = user {
             request = request
                 .header("X-User-Id", id)

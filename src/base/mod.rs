@@ -2,9 +2,9 @@
 
 pub mod chaos;
 pub mod clock;
+pub mod endpoint;
 pub mod error;
 pub mod files;
-pub mod paths;
 pub mod query;
 pub mod ratelimit;
 pub mod response;

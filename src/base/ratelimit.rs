@@ -18,6 +18,8 @@ use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Mutex;
 
+use crate::base::endpoint::Endpoint;
+
 /// `N/SECONDS`: N calls per window of SECONDS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -61,31 +63,6 @@ impl FromStr for RateLimit {
             limit,
             window_ms: seconds * 1000,
         })
-    }
-}
-
-/// The routes the limiter counts separately (the real limiter's `route` key: path and method).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Route {
-    /// `GET /api/v1/livechat/visitors.info`
-    VisitorsInfo,
-    /// `POST /api/v1/login`
-    Login,
-    /// `POST /api/v1/livechat/visitor`
-    RegisterVisitor,
-    /// `GET /api/v1/livechat/visitor/{token}`
-    VisitorByToken,
-    /// `DELETE /api/v1/livechat/visitor/{token}`
-    DeleteVisitor,
-    /// `GET /api/v1/me`
-    Me,
-    /// `POST /api/v1/logout`
-    Logout,
-}
-
-impl Route {
-    fn index(self) -> usize {
-        self as usize
     }
 }
 
@@ -135,7 +112,7 @@ struct RouteWindows {
 #[derive(Debug)]
 pub struct RateLimiter {
     default: RateLimit,
-    routes: Mutex<[RouteWindows; 7]>,
+    routes: Mutex<[RouteWindows; Endpoint::ALL.len()]>,
 }
 
 impl RateLimiter {
@@ -154,15 +131,15 @@ impl RateLimiter {
     }
 
     /// The limit a route allows.
-    pub fn limit_of(&self, route: Route) -> RateLimit {
+    pub fn limit_of(&self, route: Endpoint) -> RateLimit {
         match route {
-            Route::RegisterVisitor => RateLimit::REGISTER_VISITOR,
+            Endpoint::RegisterVisitor => RateLimit::REGISTER_VISITOR,
             _ => self.default,
         }
     }
 
     /// Counts one call on `route` from `client` at `now_ms`.
-    pub fn check(&self, route: Route, client: IpAddr, now_ms: u64) -> RateCheck {
+    pub fn check(&self, route: Endpoint, client: IpAddr, now_ms: u64) -> RateCheck {
         let config = self.limit_of(route);
         let window_ms = config.window_ms;
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
@@ -236,7 +213,7 @@ mod tests {
     #[test]
     fn a_window_allows_n_calls_then_refuses_until_it_ends() {
         let limiter = RateLimiter::new("2/10".parse().unwrap());
-        let first = limiter.check(Route::VisitorsInfo, A, 1_000);
+        let first = limiter.check(Endpoint::VisitorsInfo, A, 1_000);
         assert_eq!(
             (
                 first.allowed,
@@ -246,9 +223,9 @@ mod tests {
             ),
             (true, 1, 11_000, 10)
         );
-        let second = limiter.check(Route::VisitorsInfo, A, 1_500);
+        let second = limiter.check(Endpoint::VisitorsInfo, A, 1_500);
         assert_eq!((second.allowed, second.remaining), (true, 0));
-        let third = limiter.check(Route::VisitorsInfo, A, 9_001);
+        let third = limiter.check(Endpoint::VisitorsInfo, A, 9_001);
         assert_eq!(
             (
                 third.allowed,
@@ -259,14 +236,14 @@ mod tests {
             (false, 0, 11_000, 2)
         );
         assert!(
-            limiter.check(Route::VisitorsInfo, B, 9_001).allowed,
+            limiter.check(Endpoint::VisitorsInfo, B, 9_001).allowed,
             "per client address"
         );
         assert!(
-            limiter.check(Route::VisitorByToken, A, 9_001).allowed,
+            limiter.check(Endpoint::VisitorByToken, A, 9_001).allowed,
             "per route"
         );
-        let next = limiter.check(Route::VisitorsInfo, A, 11_000);
+        let next = limiter.check(Endpoint::VisitorsInfo, A, 11_000);
         assert_eq!(
             (next.allowed, next.remaining, next.reset_ms),
             (true, 1, 21_000)
@@ -277,11 +254,11 @@ mod tests {
     fn registration_keeps_its_own_five_per_minute() {
         let limiter = RateLimiter::new(RateLimit::REAL_DEFAULT);
         for _ in 0..5 {
-            assert!(limiter.check(Route::RegisterVisitor, A, 0).allowed);
+            assert!(limiter.check(Endpoint::RegisterVisitor, A, 0).allowed);
         }
-        let sixth = limiter.check(Route::RegisterVisitor, A, 0);
+        let sixth = limiter.check(Endpoint::RegisterVisitor, A, 0);
         assert_eq!((sixth.allowed, sixth.limit), (false, 5));
-        assert_eq!(limiter.check(Route::Login, A, 0).limit, 10);
+        assert_eq!(limiter.check(Endpoint::Login, A, 0).limit, 10);
     }
 
     #[test]
@@ -289,7 +266,7 @@ mod tests {
         let limiter = RateLimiter::new("10/1".parse().unwrap());
         for i in 0..50_000u32 {
             let ip = IpAddr::V4(Ipv4Addr::from(i));
-            limiter.check(Route::VisitorsInfo, ip, u64::from(i / 1000) * 1000);
+            limiter.check(Endpoint::VisitorsInfo, ip, u64::from(i / 1000) * 1000);
         }
         // Only the last second's thousand clients are still in a window.
         assert_eq!(limiter.tracked(), 1000);

@@ -71,7 +71,7 @@ pub fn redact(secret: &str) -> String {
 /// to its last four characters, whatever the letter case of the path (a 404 in the wrong case
 /// still carried the token).
 pub fn redacted_path(path: &str) -> std::borrow::Cow<'_, str> {
-    let prefix = crate::base::paths::VISITOR;
+    let prefix = crate::base::endpoint::VISITOR;
     // The byte after the prefix is an ASCII `/`, so both cuts fall on character boundaries.
     let matches = path.as_bytes().get(prefix.len()) == Some(&b'/')
         && path.len() > prefix.len() + 1

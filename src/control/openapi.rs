@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::visitors_info::PATH;
+use crate::base::endpoint::{Endpoint, VISITORS_INFO as PATH};
 use crate::base::query::ParamError;
 use crate::base::ratelimit::{RateCheck, RateLimit};
 use crate::base::response::{ALLOW_HEADERS, ALLOW_METHODS};
@@ -301,7 +301,7 @@ fn companion_paths() -> Map<String, Value> {
     let with_headers = |description: &str, file: &str| json!({ "description": description, "headers": no_store_headers(), "content": content(file) });
     let text = json!({ "type": "string" });
     let mut paths = Map::new();
-    paths.insert(crate::api::companion::LOGIN_PATH.into(), json!({ "post": {
+    paths.insert(Endpoint::Login.path().into(), json!({ "post": {
         "operationId": "login",
         "summary": "Login with Username and Password (or resume with an auth token)",
         "tags": ["Authentication"],
@@ -329,7 +329,7 @@ fn companion_paths() -> Map<String, Value> {
     ]);
     let not_logged_in = json!({ "description": "Not logged in (the authentication middleware's 401).", "headers": cors_headers(), "content": content(&response_file(401)) });
     paths.insert(
-        crate::api::account::ME_PATH.into(),
+        Endpoint::Me.path().into(),
         json!({ "get": {
         "operationId": "me",
         "summary": "The logged-in user (getUserInfo)",
@@ -353,7 +353,7 @@ fn companion_paths() -> Map<String, Value> {
             }
         })
     };
-    paths.insert(crate::api::account::LOGOUT_PATH.into(), json!({
+    paths.insert(Endpoint::Logout.path().into(), json!({
         "post": logout("logout", "Log out: the auth token is removed (later calls with it are 401)"),
         "get": logout("logoutByGet", "As POST (ApiClass.ts still routes GET: \"Default logout via GET will be removed\")")
     }));
@@ -363,7 +363,7 @@ fn companion_paths() -> Map<String, Value> {
         "required": ["key", "value", "overwrite"]
     });
     let maybe_text = json!({ "type": ["string", "null"] });
-    paths.insert(crate::api::companion::VISITOR_PATH.into(), json!({ "post": {
+    paths.insert(Endpoint::RegisterVisitor.path().into(), json!({ "post": {
         "operationId": "registerVisitor",
         "summary": "Register Livechat Visitor (an existing token updates that visitor)",
         "tags": ["Omnichannel Visitors"],
@@ -389,7 +389,7 @@ fn companion_paths() -> Map<String, Value> {
         }
     } }));
     paths.insert(
-        format!("{}/{{token}}", crate::api::companion::VISITOR_PATH),
+        Endpoint::VisitorByToken.path().to_string(),
         json!({
             "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string", "default": "test-token-12345" }, "example": "test-token-12345" }],
             "get": {

@@ -16,7 +16,8 @@ use crate::api::body::read_within;
 use crate::api::companion;
 use crate::api::request::RequestParts;
 use crate::api::visitors_info::{self, Rule};
-use crate::base::ratelimit::{RateCheck, Route};
+use crate::base::endpoint::{Endpoint, token_in_path};
+use crate::base::ratelimit::RateCheck;
 use crate::base::response::ANY_ORIGIN;
 pub use crate::base::response::{
     ALLOW_METHODS, CORS_DISABLED, HttpResponse, json_headers, mock_error,
@@ -24,6 +25,7 @@ pub use crate::base::response::{
 use crate::base::response_body::MockBody;
 use crate::control::routes;
 use crate::data::config::{Admin, Cors};
+use crate::run::answer::Answer;
 use crate::run::journal::{Record, Served, redact_in_place};
 use crate::run::outcome::{Delivery, Headers, Reply, Verdict};
 use crate::run::state::AppState;
@@ -81,11 +83,32 @@ enum Action {
 /// A routed request: what to do, and what to log about it.
 struct Routed {
     action: Action,
-    outcome: &'static str,
+    /// The endpoint the request was for, if it was for one.
+    endpoint: Option<Endpoint>,
+    answer: Answer,
     rule: Rule,
     gate: Gate,
     /// The admin override's own `delay_ms`, drawn: it takes the place of `--latency`.
     delay: Option<Duration>,
+}
+
+impl Routed {
+    /// A response with no JSON body for the gate, sent without a delay of its own.
+    fn plain(
+        response: HttpResponse,
+        endpoint: Option<Endpoint>,
+        answer: Answer,
+        rule: Rule,
+    ) -> Routed {
+        Routed {
+            action: Action::Respond(response),
+            endpoint,
+            answer,
+            rule,
+            gate: Gate::None,
+            delay: None,
+        }
+    }
 }
 
 /// How an answer stands with the schema gate (the journal's `gate`).
@@ -148,12 +171,13 @@ where
     let (head, request_body) = request.into_parts();
     let parts = RequestParts::from_head(&head, peer);
     let headers = &head.headers;
+    let endpoint = Endpoint::of(&parts.method, parts.path);
     let target_len = head.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     let early = if target_len > state.config.limits.max_uri_bytes {
-        Some((empty(StatusCode::URI_TOO_LONG), "uri-too-long"))
+        Some((empty(StatusCode::URI_TOO_LONG), Answer::UriTooLong))
     } else if head.version == hyper::Version::HTTP_11 && parts.host.is_none() {
         // RFC 9112 §3.2 (and Node): an HTTP/1.1 request without Host is a 400.
-        Some((bad_request_and_close(), "no-host"))
+        Some((bad_request_and_close(), Answer::NoHost))
     } else if head
         .uri
         .path_and_query()
@@ -161,24 +185,24 @@ where
     {
         // Node's HTTP parser (llhttp, strict) refuses a raw byte past 0x7F in the target:
         // `400 Bad Request`, no body, the connection closed; the app never sees it.
-        Some((bad_request_and_close(), "bad-target"))
+        Some((bad_request_and_close(), Answer::BadTarget))
     } else {
         None
     };
     let body = match early {
         Some(_) => Bytes::new(),
         // Only the companion POSTs have a body worth reading; the rest is never buffered.
-        None if parts.method == Method::POST && companion::takes_body(parts.path) => {
+        None if endpoint.is_some_and(Endpoint::reads_body) => {
             let limits = &state.config.limits;
             match read_within(request_body, limits.max_body_bytes, limits.body_timeout).await {
                 Ok(body) => body,
                 Err(response) => {
-                    let outcome = match response.status() {
-                        StatusCode::REQUEST_TIMEOUT => "body-timeout",
-                        StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
-                        _ => "bad-body",
+                    let answer = match response.status() {
+                        StatusCode::REQUEST_TIMEOUT => Answer::BodyTimeout,
+                        StatusCode::PAYLOAD_TOO_LARGE => Answer::BodyTooLarge,
+                        _ => Answer::BadBody,
                     };
-                    let routed = limited(response, outcome);
+                    let routed = Routed::plain(response, endpoint, answer, Rule::Limits);
                     return deliver(record(&state, &arrived, &parts, headers, routed, None)).await;
                 }
             }
@@ -188,13 +212,13 @@ where
             Bytes::new()
         }
     };
-    if let Some((response, outcome)) = early {
-        let routed = limited(response, outcome);
+    if let Some((response, answer)) = early {
+        let routed = Routed::plain(response, endpoint, answer, Rule::Limits);
         return deliver(record(&state, &arrived, &parts, headers, routed, None)).await;
     }
 
     let draw = state.chaos.draw();
-    let routed = route(&state, &parts, draw.fault, &body);
+    let routed = route(&state, &parts, endpoint, draw.fault, &body);
     // An override's own delay takes the place of --latency; a preflight waits only when
     // --latency-preflight asks (a browser's first call would otherwise wait twice).
     let preflight = parts.method == Method::OPTIONS;
@@ -211,17 +235,7 @@ where
 /// passing it to `--upstream`.
 #[cfg(feature = "tls")]
 fn answers_itself(method: &Method, path: &str) -> bool {
-    use crate::base::paths;
-    *method == Method::OPTIONS
-        || [
-            paths::VISITORS_INFO,
-            paths::LOGIN,
-            paths::VISITOR,
-            paths::ME,
-            paths::LOGOUT,
-        ]
-        .contains(&path)
-        || paths::token_in_path(path).is_some()
+    *method == Method::OPTIONS || Endpoint::serves_path(path)
 }
 
 /// Forwards a request to `--upstream`, and records it as the journal and log record any
@@ -252,25 +266,8 @@ where
     *outgoing.headers_mut() = head.headers.clone();
     let response = super::upstream::forward(upstream, outgoing).await;
     let parts = RequestParts::from_head(&head, peer);
-    let routed = Routed {
-        action: Action::Respond(response),
-        outcome: "upstream",
-        rule: Rule::Upstream,
-        gate: Gate::None,
-        delay: None,
-    };
+    let routed = Routed::plain(response, None, Answer::Upstream, Rule::Upstream);
     deliver(record(state, &arrived, &parts, &head.headers, routed, None)).await
-}
-
-/// A refusal by one of the mock's limits, sent as it is.
-fn limited(response: HttpResponse, outcome: &'static str) -> Routed {
-    Routed {
-        action: Action::Respond(response),
-        outcome,
-        rule: Rule::Limits,
-        gate: Gate::None,
-        delay: None,
-    }
 }
 
 /// Sends what was recorded: the answer now, or after hanging (a hang is the only wait).
@@ -314,16 +311,12 @@ fn record(
         Action::Reset | Action::Hang => None,
     };
     let head = parts.method == Method::HEAD;
-    state.coverage.count(&crate::run::coverage::Sent {
-        method: &parts.method,
-        path: parts.path,
-        status,
-        outcome: routed.outcome,
-        body: match &routed.action {
-            Action::Respond(response) => response.body().whole(),
-            Action::Reset | Action::Hang => &[],
-        },
-    });
+    if let Some(endpoint) = routed.endpoint {
+        state
+            .coverage
+            .count(endpoint, routed.answer, routed.gate == Gate::Blocked);
+    }
+    let outcome = routed.answer.as_str();
     if !state.expectations.is_empty() {
         // Expectations see the headers with their secrets cut, as the journal keeps them.
         let mut redacted = headers.clone();
@@ -333,7 +326,7 @@ fn record(
             path: parts.path,
             query: parts.query,
             headers: &redacted,
-            outcome: routed.outcome,
+            outcome,
             status,
         });
     }
@@ -343,7 +336,7 @@ fn record(
         method: &parts.method,
         path: &crate::run::journal::redacted_path(parts.path),
         status: status.unwrap_or(0),
-        outcome: routed.outcome,
+        outcome,
         rule: routed.rule.as_str(),
         micros,
         at: arrived.at + elapsed,
@@ -353,7 +346,7 @@ fn record(
             served: Served {
                 arrived_ms: arrived.ms,
                 method: parts.method.clone(),
-                outcome: routed.outcome,
+                outcome,
                 rule: routed.rule.as_str(),
                 status,
                 gate: routed.gate.as_str(),
@@ -409,67 +402,50 @@ fn empty(status: StatusCode) -> HttpResponse {
     response
 }
 
-/// Routes a request of Rocket.Chat's API space.
+/// Routes a request of Rocket.Chat's API space: a preflight, an endpoint, the index or the
+/// router's 404.
 fn route(
     state: &AppState,
     parts: &RequestParts,
+    endpoint: Option<Endpoint>,
     fault: Option<crate::base::selection::OutcomeId>,
     body: &[u8],
 ) -> Routed {
-    let plain = |response, outcome| Routed {
-        action: Action::Respond(response),
-        outcome,
-        rule: Rule::Route,
-        gate: Gate::None,
-        delay: None,
-    };
+    let router = |response, answer| Routed::plain(response, None, answer, Rule::Route);
     if parts.method == Method::OPTIONS {
-        return plain(preflight(state, parts), "preflight");
+        return router(preflight(state, parts), Answer::Preflight);
     }
-    let reading = parts.method == Method::GET || parts.method == Method::HEAD;
-    let companion_route = match (&parts.method, parts.path) {
-        (&Method::POST, companion::LOGIN_PATH) => Some(Route::Login),
-        (&Method::POST, companion::VISITOR_PATH) => Some(Route::RegisterVisitor),
-        (&Method::GET | &Method::HEAD, account::ME_PATH) => Some(Route::Me),
-        // ApiClass.ts registers logout for GET too ("Default logout via GET will be removed").
-        (&Method::POST | &Method::GET | &Method::HEAD, account::LOGOUT_PATH) => Some(Route::Logout),
-        (method, path) if companion::token_in_path(path).is_some() => {
-            if reading {
-                Some(Route::VisitorByToken)
-            } else if method == Method::DELETE {
-                Some(Route::DeleteVisitor)
-            } else {
-                None
-            }
-        }
-        _ => None,
-    };
-    if let Some(route) = companion_route {
-        return companion(state, parts, route, body);
-    }
-    if reading && parts.path == "/" {
+    match endpoint {
+        Some(Endpoint::VisitorsInfo) => visitors_info(state, parts, fault),
+        Some(endpoint) => companion(state, parts, endpoint, body),
         // A real server serves its web client here; the mock says what it serves instead.
-        return plain(text_response(StatusCode::OK, INDEX), "index");
+        None if parts.path == "/"
+            && (parts.method == Method::GET || parts.method == Method::HEAD) =>
+        {
+            router(text_response(StatusCode::OK, INDEX), Answer::Index)
+        }
+        None => router(not_found(state), Answer::NotFound),
     }
-    if parts.path != visitors_info::PATH || !reading {
-        return plain(not_found(state), "not-found");
-    }
-    if let Err(message) = &parts.selection {
-        return Routed {
-            action: Action::Respond(mock_error(StatusCode::BAD_REQUEST, message)),
-            outcome: "mock-error",
-            rule: Rule::Route,
-            gate: Gate::None,
-            delay: None,
-        };
-    }
+}
 
+/// visitors.info: its decision, then the reply the decision names, through the gate.
+fn visitors_info(
+    state: &AppState,
+    parts: &RequestParts,
+    fault: Option<crate::base::selection::OutcomeId>,
+) -> Routed {
+    let endpoint = Some(Endpoint::VisitorsInfo);
+    if let Err(message) = &parts.selection {
+        let response = mock_error(StatusCode::BAD_REQUEST, message);
+        return Routed::plain(response, endpoint, Answer::MockError, Rule::Route);
+    }
     let decision = visitors_info::decide(parts, state, fault);
-    let outcome = decision.outcome.id().as_str();
+    let answer = decision.outcome.answer();
     let rule = decision.rule;
     let dropped = |action| Routed {
         action,
-        outcome,
+        endpoint,
+        answer,
         rule,
         gate: Gate::None,
         delay: decision.delay,
@@ -483,66 +459,72 @@ fn route(
     if !state.config.gate {
         reply.verdict = Verdict::Passed; // bench/run.sh's gate-off run only
     }
-    let mut routed = finish(state, reply, outcome, rule);
+    let mut routed = finish(state, reply, endpoint, answer, rule);
     routed.delay = decision.delay;
     routed
 }
 
 /// A companion endpoint: the rate limiter (when on), then its action.
-fn companion(state: &AppState, parts: &RequestParts, route: Route, body: &[u8]) -> Routed {
+fn companion(state: &AppState, parts: &RequestParts, endpoint: Endpoint, body: &[u8]) -> Routed {
     let rate = match &state.limiter {
         Some(limiter) => {
-            let check = limiter.check(route, parts.peer, state.clock.now_ms());
+            let check = limiter.check(endpoint, parts.peer, state.clock.now_ms());
             if !check.allowed {
                 let outcome = crate::run::outcome::Outcome::RateLimited(check);
                 if let Delivery::Send(reply) = state.replies.reply(&outcome) {
-                    return finish(state, reply, "rate-limited", Rule::Fixtures);
+                    return finish(
+                        state,
+                        reply,
+                        Some(endpoint),
+                        Answer::RateLimited,
+                        Rule::Fixtures,
+                    );
                 }
             }
             Some(check)
         }
         None => None,
     };
-    let token = || companion::token_in_path(parts.path).unwrap_or_default();
+    let token = || token_in_path(parts.path).unwrap_or_default();
     let params = || crate::api::body::parse(parts.content_type.as_deref(), body);
     let host = parts.host.as_deref().unwrap_or_default();
-    let (mut reply, outcome) = match route {
-        Route::Login => companion::login(state, &params(), host),
-        Route::RegisterVisitor => match companion::register_visitor(state, &params(), parts) {
-            Ok(answer) => answer,
+    let (mut reply, answer) = match endpoint {
+        Endpoint::Login => companion::login(state, &params(), host),
+        Endpoint::RegisterVisitor => match companion::register_visitor(state, &params(), parts) {
+            Ok(answered) => answered,
             Err(companion::Refusal::Capped(message)) => {
                 tracing::warn!("registration refused: {message}");
-                return Routed {
-                    action: Action::Respond(mock_error(StatusCode::INSUFFICIENT_STORAGE, &message)),
-                    outcome: "registration-capped",
-                    rule: Rule::Limits,
-                    gate: Gate::None,
-                    delay: None,
-                };
+                let response = mock_error(StatusCode::INSUFFICIENT_STORAGE, &message);
+                return Routed::plain(
+                    response,
+                    Some(endpoint),
+                    Answer::RegistrationCapped,
+                    Rule::Limits,
+                );
             }
         },
-        Route::VisitorByToken => companion::visitor_by_token(state, &token()),
-        Route::Me => account::me(state, parts),
-        Route::Logout => account::logout(state, parts),
-        Route::DeleteVisitor => companion::delete_visitor(state, &token()),
-        Route::VisitorsInfo => return plain_not_found(state),
+        Endpoint::VisitorByToken => companion::visitor_by_token(state, &token()),
+        Endpoint::Me => account::me(state, parts),
+        Endpoint::Logout => account::logout(state, parts),
+        Endpoint::DeleteVisitor => companion::delete_visitor(state, &token()),
+        // routed to `visitors_info` before this; answered as the router would any other path
+        Endpoint::VisitorsInfo => {
+            return Routed::plain(not_found(state), None, Answer::NotFound, Rule::Route);
+        }
     };
     reply.rate = rate;
-    finish(state, reply, outcome, Rule::Fixtures)
-}
-
-fn plain_not_found(state: &AppState) -> Routed {
-    Routed {
-        action: Action::Respond(not_found(state)),
-        outcome: "not-found",
-        rule: Rule::Route,
-        gate: Gate::None,
-        delay: None,
-    }
+    finish(state, reply, Some(endpoint), answer, Rule::Fixtures)
 }
 
 /// The schema gate, then the response: a body that breaks its schema is never sent.
-fn finish(state: &AppState, mut reply: Reply, outcome: &'static str, rule: Rule) -> Routed {
+fn finish(
+    state: &AppState,
+    mut reply: Reply,
+    endpoint: Option<Endpoint>,
+    answer: Answer,
+    rule: Rule,
+) -> Routed {
+    let outcome = answer.as_str();
     let gate = match &reply.verdict {
         Verdict::Passed => Gate::Passed,
         Verdict::Bypassed => {
@@ -571,7 +553,8 @@ fn finish(state: &AppState, mut reply: Reply, outcome: &'static str, rule: Rule)
     };
     Routed {
         action: Action::Respond(json_response(state, reply)),
-        outcome,
+        endpoint,
+        answer,
         rule,
         gate,
         delay: None,
@@ -690,7 +673,13 @@ pub(crate) struct Answered {
 /// drives.
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn answer_now(state: &AppState, parts: &RequestParts, body: &[u8]) -> Answered {
-    let routed = route(state, parts, None, body);
+    let routed = route(
+        state,
+        parts,
+        Endpoint::of(&parts.method, parts.path),
+        None,
+        body,
+    );
     Answered {
         response: match routed.action {
             Action::Respond(response) => Some(response),

@@ -106,7 +106,7 @@ impl Expectation {
     pub fn visitors_info() -> Expectation {
         Expectation::any()
             .method("GET")
-            .path(crate::base::paths::VISITORS_INFO)
+            .path(crate::base::endpoint::VISITORS_INFO)
     }
 
     /// A name for the report.
@@ -423,7 +423,7 @@ mod tests {
     ) -> Seen<'a> {
         Seen {
             method: "GET",
-            path: crate::base::paths::VISITORS_INFO,
+            path: crate::base::endpoint::VISITORS_INFO,
             query,
             headers,
             outcome,

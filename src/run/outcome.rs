@@ -8,10 +8,12 @@ use serde_json::{Value, json};
 
 use crate::base::query::ParamError;
 use crate::base::ratelimit::RateCheck;
+#[cfg(test)]
 use crate::base::selection::OutcomeId;
 use crate::base::versions::{Behaviour, Version};
 use crate::data::schema::{SchemaSet, Violation};
 use crate::data::store::Prepared;
+use crate::run::answer::Answer;
 
 /// The error string of the 401 body (sent as both `error` and `message`).
 pub const NOT_LOGGED_IN: &str = "You must be logged in to do this.";
@@ -62,7 +64,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The stable id users name outcomes by (in logs, the journal, and to force one).
+    /// The id users force it by (tests check a decision by it).
+    #[cfg(test)]
     pub fn id(&self) -> OutcomeId {
         match self {
             Outcome::Found(_) => OutcomeId::Ok,
@@ -76,6 +79,23 @@ impl Outcome {
             Outcome::Reset => OutcomeId::Reset,
             Outcome::Hang => OutcomeId::Hang,
             Outcome::Malformed(_) => OutcomeId::Malformed,
+        }
+    }
+
+    /// The answer it is, for the journal, coverage and the log.
+    pub fn answer(&self) -> Answer {
+        match self {
+            Outcome::Found(_) => Answer::Found,
+            Outcome::InvalidParams(error) => Answer::InvalidParams(*error),
+            Outcome::VisitorNotFound => Answer::VisitorNotFound,
+            Outcome::NotLoggedIn => Answer::NotLoggedIn,
+            Outcome::Forbidden => Answer::Forbidden,
+            Outcome::ForbiddenGeneric => Answer::ForbiddenGeneric,
+            Outcome::RateLimited(_) => Answer::RateLimited,
+            Outcome::ServerError => Answer::ServerError,
+            Outcome::Reset => Answer::Reset,
+            Outcome::Hang => Answer::Hang,
+            Outcome::Malformed(_) => Answer::Malformed,
         }
     }
 }

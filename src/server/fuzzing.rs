@@ -72,9 +72,9 @@ impl Harness {
                 String::from_utf8_lossy(&bytes)
             )
         });
-        let prefix = if parts.path == crate::api::visitors_info::PATH {
+        let prefix = if parts.path == crate::base::endpoint::VISITORS_INFO {
             VISITORS_INFO
-        } else if parts.path == crate::api::companion::LOGIN_PATH {
+        } else if parts.path == crate::base::endpoint::LOGIN {
             LOGIN
         } else {
             LIVECHAT_VISITOR
