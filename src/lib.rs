@@ -36,7 +36,7 @@
 //! ## Layout
 //!
 //! Folders are layers: each imports only the layers above it in this list, never one below.
-//! - [`base`]: errors, clock, the version table, outcome ids, `qs`/ajv query rules, the rate
+//! - `base`: errors, clock, the version table, outcome ids, `qs`/ajv query rules, the rate
 //!   limiter, chaos draws, paths, text and response helpers: what every layer shares
 //! - `data`: schemas, fixtures, generated visitors, the indexed store, the configuration
 //! - `run`: the state of a running mock: the store in use, the replies, the override, the
@@ -44,10 +44,13 @@
 //! - `api`: Rocket.Chat's endpoints: the request's parts and body, visitors.info, the companions
 //! - `control`: the mock's own API under `/_mock/`, its runtime controls, the OpenAPI document
 //! - `http`: the hyper service: routing, preflights, the schema gate, the one recording point
-//! - `server`: the accept loop and limits, [`MockServer`] and its builder, `--watch`, the CLI
+//! - `server`: the accept loop and limits, [`MockServer`] and its builder, `--watch`
+//!
+//! The binary (`src/bin/livechat-mock/`) is a client of this library like any test: its flags
+//! map onto [`MockServerBuilder`]; `verify`, `record`, `matrix` and the log writer are its own.
 
 mod api;
-pub mod base;
+mod base;
 mod control;
 mod data;
 mod http;
@@ -58,8 +61,11 @@ mod server;
 #[doc(hidden)]
 pub use server::fuzzing;
 
-pub use base::chaos::Latency;
+pub use base::chaos::{DEFAULT_FAULTS, Latency};
 pub use base::clock::Clock;
+/// The log line's date, for the binary's log writer (not a library API).
+#[doc(hidden)]
+pub use base::clock::utc_date_time;
 pub use base::error::Error;
 pub use base::files::write_all_or_nothing;
 pub use base::ratelimit::RateLimit;
@@ -72,14 +78,10 @@ pub use data::fixtures::{FixtureSource, Fixtures, export_bundled as export_fixtu
 pub use data::generate::write_fixture_file as write_generated;
 pub use data::schema::{SchemaSet, SchemaSource, Violation};
 pub use http::request_log::{REQUEST_LOG_TARGET, RequestLine, RequestLog, install_request_log};
+/// Checks an `--upstream` URL (scheme://host[:port]) as the server will read it.
+#[cfg(feature = "tls")]
+pub use http::upstream::check as check_upstream_url;
 pub use run::expectations::Expectation;
 pub use run::journal::Entry as JournalEntry;
 pub use server::builder::MockServerBuilder;
-/// The command line, for the `livechat-mock` binary (not a library API).
-#[cfg(feature = "cli")]
-#[doc(hidden)]
-pub use server::cli::{Cli, Command, FixturesCommand, LogFormat, check_bool_env};
-#[cfg(feature = "verify")]
-#[doc(hidden)]
-pub use server::cli::{CorsSetting, RecordArgs, Target, VerifyArgs};
 pub use server::mock_server::MockServer;

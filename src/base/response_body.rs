@@ -17,6 +17,7 @@ pub enum MockBody {
     Chunks(Box<dyn Iterator<Item = Bytes> + Send>),
     /// An upstream's answer, streamed through as it arrives (`--upstream`); a broken stream
     /// ends the body.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     Stream(hyper::body::Incoming),
 }
 

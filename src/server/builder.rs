@@ -11,7 +11,7 @@ use crate::base::error::Error;
 use crate::base::ratelimit::RateLimit;
 use crate::base::selection::OutcomeId;
 use crate::base::versions::Version;
-use crate::data::config::{Admin, AuthMode, Config, Cors, Limits};
+use crate::data::config::{Admin, AuthMode, Config, Cors, Limits, Upstream};
 use crate::data::fixtures::FixtureSource;
 use crate::data::schema::SchemaSource;
 use crate::server::mock_server::MockServer;
@@ -163,6 +163,47 @@ impl MockServerBuilder {
     /// [`MockServer::uri`]: crate::MockServer::uri
     pub fn tls_auto(mut self) -> Self {
         self.config.tls = Some(crate::data::config::Tls::Auto { ca_out: None });
+        self
+    }
+
+    /// `--tls auto --tls-ca-out FILE`: as [`MockServerBuilder::tls_auto`], and the CA's
+    /// certificate is also written to `file`.
+    pub fn tls_auto_ca_out(mut self, file: impl Into<PathBuf>) -> Self {
+        self.config.tls = Some(crate::data::config::Tls::Auto {
+            ca_out: Some(file.into()),
+        });
+        self
+    }
+
+    /// `--latency-preflight`: preflights wait for `--latency` too.
+    pub fn latency_preflight(mut self, on: bool) -> Self {
+        self.config.latency_preflight = on;
+        self
+    }
+
+    /// `--upstream URL` with `--upstream-ca-cert` and `--upstream-timeout-ms`: what the mock
+    /// does not answer itself is passed to a real server.
+    pub fn upstream(mut self, upstream: Upstream) -> Self {
+        self.config.upstream = Some(upstream);
+        self
+    }
+
+    /// `--journal-bytes`.
+    pub fn journal_bytes(mut self, bytes: usize) -> Self {
+        self.config.journal_bytes = bytes;
+        self
+    }
+
+    /// `--journal-responses`: the journal keeps each response too (for `GET /_mock/pact`).
+    pub fn journal_responses(mut self, on: bool) -> Self {
+        self.config.journal_responses = on;
+        self
+    }
+
+    /// `--bench-gate-off` (hidden): `false` sends bodies unchecked; for bench/run.sh only.
+    #[doc(hidden)]
+    pub fn schema_gate(mut self, on: bool) -> Self {
+        self.config.gate = on;
         self
     }
 

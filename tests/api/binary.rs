@@ -356,7 +356,7 @@ async fn one_request_logged_at(rust_log: &str) -> String {
     stop_and_read_stderr(&mut child).await
 }
 
-// The text log's request line is written by the binary's own writer (`src/logging`), not the
+// The text log's request line is written by the binary's own writer (`src/bin/livechat-mock/logging`), not the
 // stock format: its whole line is pinned here, and `RUST_LOG` still governs it.
 #[tokio::test]
 async fn the_text_request_line_is_whole_and_rust_log_still_filters_it() {

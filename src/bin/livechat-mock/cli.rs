@@ -1,18 +1,16 @@
 //! The command line: every flag with help text and an environment-variable fallback, mapped
-//! onto the same [`Config`] the library uses.
+//! onto the library's [`MockServerBuilder`], method by method, so the flags and the builder
+//! share one path.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::base::chaos::{DEFAULT_FAULTS, Latency};
-use crate::base::clock::Clock;
-use crate::base::ratelimit::RateLimit;
-use crate::base::selection::OutcomeId;
-use crate::base::versions::Version;
-use crate::data::config::{Admin, AuthMode, Config, Cors, Limits};
-use crate::data::fixtures::FixtureSource;
-use crate::data::schema::SchemaSource;
+use livechat_mock::{
+    Admin, AuthMode, Cors, DEFAULT_FAULTS, Latency, Limits, MockServer, MockServerBuilder,
+    OutcomeId, RateLimit, Upstream, Version,
+};
 
 /// A contract-exact mock of Rocket.Chat's Livechat visitors.info endpoint.
 #[derive(Debug, Parser)]
@@ -590,83 +588,84 @@ fn parse_probability(s: &str) -> Result<f64, String> {
 }
 
 impl Cli {
-    /// The validated configuration these flags describe.
-    pub fn into_config(self) -> Config {
-        let admin = match (self.no_admin, self.admin_token) {
-            (true, _) => Admin::Disabled,
-            (false, Some(token)) => Admin::Token(token),
-            (false, None) => Admin::Open,
-        };
-        Config {
-            host: self.host,
-            port: self.port,
-            fixtures: self
-                .fixtures
-                .map_or(FixtureSource::Bundled, FixtureSource::Dir),
-            schemas: self
-                .schemas
-                .map_or(SchemaSource::Bundled, SchemaSource::Dir),
-            cors: self.cors,
-            cors_mock_headers: self.cors_mock_headers,
-            latency_preflight: self.latency_preflight,
-            tls: match (&self.tls, &self.tls_cert, &self.tls_key) {
-                (Some(_), _, _) => Some(crate::data::config::Tls::Auto {
-                    ca_out: self.tls_ca_out.clone(),
-                }),
-                (None, Some(cert), Some(key)) => Some(crate::data::config::Tls::Files {
-                    cert: cert.clone(),
-                    key: key.clone(),
-                }),
-                _ => None,
-            },
-            upstream: self
-                .upstream
-                .clone()
-                .map(|url| crate::data::config::Upstream {
-                    url: url.trim_end_matches('/').to_string(),
-                    ca_cert: self.upstream_ca_cert.clone(),
-                    timeout: std::time::Duration::from_millis(self.upstream_timeout_ms.max(1)),
-                }),
-            outcome: self.outcome,
-            auth: self.auth,
-            rate_limit: self.rate_limit,
-            latency: self.latency,
-            fault_rate: self.fault_rate,
-            faults: if self.faults.is_empty() {
-                DEFAULT_FAULTS.to_vec()
-            } else {
-                self.faults
-            },
-            seed: self.seed,
-            admin,
-            journal_size: self.journal_size,
-            journal_bytes: self.journal_bytes,
-            journal_responses: self.journal_responses,
-            clock: Clock::System,
-            api_version: self.api_version.unwrap_or_default(),
-            generate: self.generate,
-            watch: self.watch,
-            gate: !self.bench_gate_off,
-            limits: Limits {
+    /// The server these flags describe: each flag is the builder method of its name.
+    pub fn into_builder(self) -> MockServerBuilder {
+        let mut server = MockServer::builder()
+            .host(self.host)
+            .port(self.port)
+            .cors(self.cors)
+            .cors_mock_headers(self.cors_mock_headers)
+            .latency_preflight(self.latency_preflight)
+            .auth(self.auth)
+            .faults(
+                self.fault_rate,
+                if self.faults.is_empty() {
+                    DEFAULT_FAULTS.to_vec()
+                } else {
+                    self.faults
+                },
+            )
+            .seed(self.seed)
+            .admin(match (self.no_admin, self.admin_token) {
+                (true, _) => Admin::Disabled,
+                (false, Some(token)) => Admin::Token(token),
+                (false, None) => Admin::Open,
+            })
+            .journal_size(self.journal_size)
+            .journal_bytes(self.journal_bytes)
+            .journal_responses(self.journal_responses)
+            .api_version(self.api_version.unwrap_or_default())
+            .generate(self.generate)
+            .watch(self.watch)
+            .schema_gate(!self.bench_gate_off)
+            .limits(Limits {
                 max_head_bytes: self.max_head_bytes,
                 max_uri_bytes: self.max_uri_bytes,
-                header_timeout: std::time::Duration::from_millis(self.header_timeout_ms),
-                idle_timeout: std::time::Duration::from_millis(self.idle_timeout_ms),
-                send_timeout: std::time::Duration::from_millis(self.send_timeout_ms.max(1)),
+                header_timeout: Duration::from_millis(self.header_timeout_ms),
+                idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+                send_timeout: Duration::from_millis(self.send_timeout_ms.max(1)),
                 max_connections: self.max_connections,
                 max_body_bytes: self.max_body_bytes,
-                body_timeout: std::time::Duration::from_millis(self.body_timeout_ms.max(1)),
+                body_timeout: Duration::from_millis(self.body_timeout_ms.max(1)),
                 max_registered_visitors: self.max_registered_visitors,
                 max_registered_bytes: self.max_registered_bytes,
-            },
+            });
+        if let Some(dir) = self.fixtures {
+            server = server.fixtures_dir(dir);
         }
+        if let Some(dir) = self.schemas {
+            server = server.schemas_dir(dir);
+        }
+        server = match (self.tls, self.tls_ca_out, self.tls_cert, self.tls_key) {
+            (Some(_), Some(file), _, _) => server.tls_auto_ca_out(file),
+            (Some(_), None, _, _) => server.tls_auto(),
+            (None, _, Some(cert), Some(key)) => server.tls_files(cert, key),
+            _ => server,
+        };
+        if let Some(url) = self.upstream {
+            server = server.upstream(Upstream {
+                url: url.trim_end_matches('/').to_string(),
+                ca_cert: self.upstream_ca_cert,
+                timeout: Duration::from_millis(self.upstream_timeout_ms.max(1)),
+            });
+        }
+        if let Some(outcome) = self.outcome {
+            server = server.outcome(outcome);
+        }
+        if let Some(limit) = self.rate_limit {
+            server = server.rate_limit(limit);
+        }
+        if let Some(latency) = self.latency {
+            server = server.latency(latency);
+        }
+        server
     }
 }
 
 /// An `--upstream` URL: scheme://host[:port].
 fn parse_upstream(text: &str) -> Result<String, String> {
     #[cfg(feature = "tls")]
-    crate::http::upstream::check(text)?;
+    livechat_mock::check_upstream_url(text)?;
     Ok(text.to_string())
 }
 
@@ -731,6 +730,9 @@ mod tests {
     #[test]
     fn no_flags_is_the_default_config() {
         let cli = Cli::try_parse_from(["livechat-mock"]).unwrap();
-        assert_eq!(cli.into_config(), Config::default());
+        assert_eq!(
+            cli.into_builder().config(),
+            &livechat_mock::Config::default()
+        );
     }
 }

@@ -12,12 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use livechat_mock::{
-    CHANGES, Config, Error, FixtureSource, MockServer, RateLimit, RecordArgs, Target, VerifyArgs,
-    Version,
-};
+use livechat_mock::{CHANGES, Config, Error, FixtureSource, MockServer, RateLimit, Version};
 use serde_json::{Value, json};
 
+use crate::cli::{RecordArgs, Target, VerifyArgs};
 use crate::compare::{Answer, differences};
 
 /// Exit codes: every case matched; some differed; the target could not be reached; the
@@ -321,8 +319,8 @@ fn reference_config(args: &VerifyArgs, version: Version, rate_limit: Option<Rate
         port: 0,
         api_version: version,
         cors: match &args.cors {
-            livechat_mock::CorsSetting::Fixed(cors) => cors.clone(),
-            livechat_mock::CorsSetting::Auto => livechat_mock::Cors::Off,
+            crate::cli::CorsSetting::Fixed(cors) => cors.clone(),
+            crate::cli::CorsSetting::Auto => livechat_mock::Cors::Off,
         },
         rate_limit,
         fixtures: FixtureSource::Inline {
@@ -388,7 +386,7 @@ pub async fn verify(mut args: VerifyArgs) -> Result<u8, Error> {
         eprintln!("error: {message}");
         return Ok(UNUSABLE);
     }
-    if args.cors == livechat_mock::CorsSetting::Auto {
+    if args.cors == crate::cli::CorsSetting::Auto {
         let probe_args = args.clone();
         let detected = tokio::task::spawn_blocking(move || detect_cors(&probe_args))
             .await
@@ -396,7 +394,7 @@ pub async fn verify(mut args: VerifyArgs) -> Result<u8, Error> {
             .flatten();
         if let Some((cors, shown)) = detected {
             eprintln!("CORS: the target's preflight says {shown} (--cors insists on another)");
-            args.cors = livechat_mock::CorsSetting::Fixed(cors);
+            args.cors = crate::cli::CorsSetting::Fixed(cors);
         }
     }
     let versions = if args.detect_version {
@@ -900,7 +898,7 @@ fn report(args: &VerifyArgs, versions: &[Version], outcomes: &[Outcome]) -> Resu
             .unwrap_or_default()
     };
     match args.format {
-        livechat_mock::LogFormat::Json => {
+        crate::cli::LogFormat::Json => {
             let cases: Vec<Value> = outcomes
                 .iter()
                 .map(|o| json!({"case": o.name, "status": o.got_status, "matched": diffs_for(o).is_empty(), "differences": diffs_for(o)}))
@@ -918,7 +916,7 @@ fn report(args: &VerifyArgs, versions: &[Version], outcomes: &[Outcome]) -> Resu
             }
             println!("{out}");
         }
-        livechat_mock::LogFormat::Text => {
+        crate::cli::LogFormat::Text => {
             println!(
                 "verifying {} against livechat-mock {shown_version}",
                 shown_url(&args.target.target)

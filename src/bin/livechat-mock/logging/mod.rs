@@ -11,7 +11,9 @@ use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::time::{Duration, UNIX_EPOCH};
 
-use livechat_mock::{LogFormat, REQUEST_LOG_TARGET, RequestLine, RequestLog};
+use livechat_mock::{REQUEST_LOG_TARGET, RequestLine, RequestLog};
+
+use crate::cli::LogFormat;
 use tracing_subscriber::EnvFilter;
 
 mod writer;
@@ -152,7 +154,7 @@ fn write_request_line(
 fn write_timestamp(out: &mut Vec<u8>, date: &mut Date, secs: u64, micros: u32) {
     if date.second != secs {
         date.second = secs;
-        date.text = livechat_mock::base::clock::utc_date_time(secs);
+        date.text = livechat_mock::utc_date_time(secs);
     }
     out.extend_from_slice(date.text.as_bytes());
     // Six digits, zero-padded: a seventh leading digit written and skipped.
