@@ -5,3 +5,4 @@ pub(crate) mod pact;
 pub(crate) mod provider_states;
 pub(crate) mod routes;
 pub(crate) mod runtime;
+pub(crate) mod table;

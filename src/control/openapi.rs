@@ -9,6 +9,7 @@ use crate::base::ratelimit::{RateCheck, RateLimit};
 use crate::base::response::{ALLOW_HEADERS, ALLOW_METHODS};
 use crate::base::selection::{Example, OutcomeId};
 use crate::base::versions::{CHANGES, Version};
+use crate::control::table::{self, Op};
 use crate::data::schema::{SchemaSet, response_file};
 use crate::run::outcome::{Delivery, Outcome, Replies};
 
@@ -418,182 +419,316 @@ fn companion_paths() -> Map<String, Value> {
     paths
 }
 
-/// The control API under `/_mock/`.
+fn json_ok(description: &str, schema: Value) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": schema } }
+    })
+}
+
+fn text_ok(description: &str, media_type: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { media_type: { "schema": { "type": "string" } } }
+    })
+}
+
+/// The control API under `/_mock/`: one operation per row of the route table, in its order.
 fn control_paths(token: bool) -> Map<String, Value> {
-    let json_ok = |description: &str, schema: Value| {
-        json!({
-            "description": description,
-            "content": { "application/json": { "schema": schema } }
-        })
-    };
-    let with_auth = |mut responses: Value| {
-        if token {
-            responses["401"] = mock_error_response("The bearer token is missing or wrong.");
-        }
-        responses
-    };
-    let op = |id: &str, summary: &str, responses: Value| {
-        json!({
-            "operationId": id, "summary": summary, "tags": ["Mock control (changes the mock's state)"], "responses": with_auth(responses)
-        })
-    };
-    let override_schema = crate::run::overrides::body_schema();
     let mut paths = Map::new();
-    paths.insert("/_mock/health".into(), json!({ "get": op("mockHealth", "Is the mock up", json!({
-        "200": json_ok("Up.", json!({ "type": "object", "properties": { "status": { "const": "ok" }, "visitors": { "type": "integer" }, "journal": { "type": "integer" } }, "required": ["status", "visitors", "journal"] }))
-    })) }));
-    let mut put_outcome = op(
-        "mockSetOutcome",
-        "Set the admin override",
+    for route in &table::ROUTES {
+        let mut operation = control_operation(route.op);
+        // The page is served before the token check; everything else is behind it.
+        if token && route.op != Op::Ui {
+            operation["responses"]["401"] =
+                mock_error_response("The bearer token is missing or wrong.");
+        }
+        let methods = paths.entry(route.path).or_insert_with(|| json!({}));
+        methods[route.method.as_str().to_ascii_lowercase()] = operation;
+    }
+    paths
+}
+
+/// A control operation: its id, summary and answers, parameters and request body.
+fn control_operation(op: Op) -> Value {
+    let described = |id: &str, summary: &str, responses: Value| {
         json!({
-            "200": json_ok("The override (or sequence) now in force.", override_schema.clone()),
-            "400": mock_error_response("The body could not be read."),
-            "413": mock_error_response("The body is too large."),
-            "422": mock_error_response("Not a valid override.")
-        }),
-    );
-    put_outcome["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": override_schema } } });
-    paths.insert("/_mock/outcome".into(), json!({
-        "get": op("mockGetOutcome", "The admin override in force", json!({ "200": json_ok("The override, or {\"outcome\": null}; for a sequence, the steps left.", json!({ "type": ["object", "array"] })) })),
-        "put": put_outcome,
-        "delete": op("mockDeleteOutcome", "Remove the admin override", json!({ "204": no_content("Removed.") })),
-    }));
-    paths.insert("/_mock/visitors".into(), json!({
-        "get": op("mockListVisitors", "Every visitor id, in order", json!({
-            "200": json_ok("The ids.", json!({ "type": "object", "properties": { "visitors": { "type": "array", "items": { "type": "string" } } }, "required": ["visitors"] }))
-        }))
-    }));
+            "operationId": id, "summary": summary, "tags": ["Mock control (changes the mock's state)"], "responses": responses
+        })
+    };
+    let with_body = |mut operation: Value, schema: Value| {
+        operation["requestBody"] =
+            json!({ "required": true, "content": { "application/json": { "schema": schema } } });
+        operation
+    };
+    let with_parameters = |mut operation: Value, parameters: Value| {
+        operation["parameters"] = parameters;
+        operation
+    };
     let id_param = json!([{ "name": "id", "in": "path", "required": true,
         "schema": { "$ref": "#/components/schemas/livechat-visitor/$defs/visitorId" } }]);
-    let mut put_visitor = op(
-        "mockPutVisitor",
-        "Add or replace a visitor",
-        json!({
-            "200": json_ok("Replaced.", schema_ref("livechat-visitor.json")),
-            "201": json_ok("Created.", schema_ref("livechat-visitor.json")),
-            "400": mock_error_response("The body could not be read."),
-            "413": mock_error_response("The body is too large."),
-            "409": mock_error_response("The document's _id is not the path's, or its token belongs to another visitor."),
-            "422": { "description": "Not a valid stored visitor document.", "content": { "application/json": { "schema": {
-                "type": "object", "properties": { "mock_error": { "type": "string" }, "pointer": { "type": "string" }, "reason": { "type": "string" } },
-                "required": ["mock_error", "pointer", "reason"] } } } }
-        }),
-    );
-    // The stored-visitor schema, with `_id` optional (it comes from the path).
-    put_visitor["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": {
-        "$ref": "#/components/schemas/livechat-visitor/$defs/fields",
-        "properties": { "token": { "type": "string", "minLength": 1 } },
-        "required": ["_updatedAt", "username", "ts", "token"],
-        "unevaluatedProperties": false
-    } } } });
-    put_visitor["parameters"] = id_param.clone();
-    let mut delete_visitor = op(
-        "mockDeleteVisitor",
-        "Remove a visitor",
-        json!({
-            "204": no_content("Removed."), "404": mock_error_response("No such visitor.")
-        }),
-    );
-    delete_visitor["parameters"] = id_param;
-    paths.insert(
-        "/_mock/visitors/{id}".into(),
-        json!({ "put": put_visitor, "delete": delete_visitor }),
-    );
-    paths.insert("/_mock/reset".into(), json!({
-        "post": op("mockReset", "Back to the loaded fixtures, no override", json!({ "204": no_content("Reset.") }))
-    }));
-    let mut list = op(
-        "mockListRequests",
-        "The request journal",
-        json!({
-            "200": json_ok("Oldest first; with `limit`, `next` is the `after` of the next page.", json!({ "type": "object", "properties": { "requests": { "type": "array", "items": { "$ref": "#/components/schemas/JournalEntry" } }, "next": { "type": "integer" } }, "required": ["requests"] })),
-            "400": mock_error_response("A filter is not valid.")
-        }),
-    );
-    list["parameters"] = json!([
-        { "name": "path", "in": "query", "required": false, "schema": { "type": "string" } },
-        { "name": "status", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 100, "maximum": 599 } },
-        { "name": "outcome", "in": "query", "required": false, "schema": { "type": "string" } },
-        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX } },
-        { "name": "after", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX } }
-    ]);
-    let mut clear = op(
-        "mockClearRequests",
-        "Empty the journal, or drop the entries a filter matches",
-        json!({ "204": no_content("Emptied."), "400": mock_error_response("A filter is not valid.") }),
-    );
-    clear["parameters"] = json!([
+    let filters = json!([
         { "name": "path", "in": "query", "required": false, "schema": { "type": "string" } },
         { "name": "status", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 100, "maximum": 599 } },
         { "name": "outcome", "in": "query", "required": false, "schema": { "type": "string" } }
     ]);
-    paths.insert(
-        "/_mock/requests".into(),
-        json!({
-            "get": list,
-            "delete": clear,
-        }),
-    );
-    let outcome_or_null: Vec<Value> = std::iter::once(Value::Null)
-        .chain(crate::base::selection::OutcomeId::ALL.map(|id| json!(id.as_str())))
-        .collect();
-    let expectation = json!({
-        "type": "object",
-        "properties": {
-            "name": { "type": ["string", "null"] }, "method": { "type": ["string", "null"] }, "path": { "type": ["string", "null"] },
-            "visitorId": { "type": ["string", "null"] },
-            "headers": { "type": "object", "additionalProperties": { "type": "string" } },
-            "outcome": { "enum": outcome_or_null },
-            "times": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 },
-            "atLeast": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 },
-            "atMost": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 }
-        },
-        "dependentSchemas": { "times": { "properties": { "atLeast": { "type": "null" }, "atMost": { "type": "null" } } } },
-        "description": "`times` is exact; `atLeast`/`atMost` give a range (atLeast at most atMost), not with `times`.",
-        "additionalProperties": false
-    });
     let verify_report = json!({ "type": "object", "properties": { "verified": { "type": "boolean" }, "expectations": { "type": "array" }, "received_recently": { "type": "array", "items": { "type": "string" } } }, "required": ["verified", "expectations", "received_recently"] });
-    let mut post_expectation = op(
-        "mockAddExpectation",
-        "Expect requests matching this, a number of times",
-        json!({
-            "201": json_ok("Added.", json!({ "type": "object", "properties": { "index": { "type": "integer" } }, "required": ["index"] })),
-            "400": mock_error_response("The body could not be read."),
-            "413": mock_error_response("The body is too large."),
-            "422": mock_error_response("Not a valid expectation.")
-        }),
-    );
-    post_expectation["requestBody"] =
-        json!({ "required": true, "content": { "application/json": { "schema": expectation } } });
-    paths.insert("/_mock/expectations".into(), json!({
-        "get": op("mockListExpectations", "The expectations with their counts", json!({ "200": json_ok("The report.", verify_report.clone()) })),
-        "post": post_expectation,
-        "delete": op("mockClearExpectations", "Forget every expectation", json!({ "204": no_content("Cleared.") })),
-    }));
-    paths.insert("/_mock/verify".into(), json!({
-        "get": op("mockVerify", "Whether every expectation is met", json!({
-            "200": json_ok("Every expectation is met.", verify_report.clone()),
-            "409": json_ok("Some expectation is not met: the report says which, and what came instead.", verify_report)
-        })),
-    }));
-    paths.insert("/_mock/coverage".into(), json!({
-        "get": op("mockCoverage", "Which contract answers were sent in this run", json!({
-            "200": json_ok("Every contract answer with its count, and those never sent.", json!({
+    match op {
+        Op::Ui => described(
+            "mockUi",
+            "The dashboard: the journal live, coverage, outcomes in a click",
+            json!({
+                "200": text_ok("One self-contained HTML page.", "text/html; charset=utf-8")
+            }),
+        ),
+        Op::Health => described(
+            "mockHealth",
+            "Is the mock up",
+            json!({
+                "200": json_ok("Up.", json!({ "type": "object", "properties": { "status": { "const": "ok" }, "visitors": { "type": "integer" }, "journal": { "type": "integer" } }, "required": ["status", "visitors", "journal"] }))
+            }),
+        ),
+        Op::GetOutcome => described(
+            "mockGetOutcome",
+            "The admin override in force",
+            json!({ "200": json_ok("The override, or {\"outcome\": null}; for a sequence, the steps left.", json!({ "type": ["object", "array"] })) }),
+        ),
+        Op::PutOutcome => {
+            let schema = crate::run::overrides::body_schema();
+            with_body(
+                described(
+                    "mockSetOutcome",
+                    "Set the admin override",
+                    json!({
+                        "200": json_ok("The override (or sequence) now in force.", schema.clone()),
+                        "400": mock_error_response("The body could not be read."),
+                        "413": mock_error_response("The body is too large."),
+                        "422": mock_error_response("Not a valid override.")
+                    }),
+                ),
+                schema,
+            )
+        }
+        Op::DeleteOutcome => described(
+            "mockDeleteOutcome",
+            "Remove the admin override",
+            json!({ "204": no_content("Removed.") }),
+        ),
+        Op::ListVisitors => described(
+            "mockListVisitors",
+            "Every visitor id, in order",
+            json!({
+                "200": json_ok("The ids.", json!({ "type": "object", "properties": { "visitors": { "type": "array", "items": { "type": "string" } } }, "required": ["visitors"] }))
+            }),
+        ),
+        Op::PutVisitor => {
+            let operation = described(
+                "mockPutVisitor",
+                "Add or replace a visitor",
+                json!({
+                    "200": json_ok("Replaced.", schema_ref("livechat-visitor.json")),
+                    "201": json_ok("Created.", schema_ref("livechat-visitor.json")),
+                    "400": mock_error_response("The body could not be read."),
+                    "413": mock_error_response("The body is too large."),
+                    "409": mock_error_response("The document's _id is not the path's, or its token belongs to another visitor."),
+                    "422": { "description": "Not a valid stored visitor document.", "content": { "application/json": { "schema": {
+                        "type": "object", "properties": { "mock_error": { "type": "string" }, "pointer": { "type": "string" }, "reason": { "type": "string" } },
+                        "required": ["mock_error", "pointer", "reason"] } } } }
+                }),
+            );
+            // The stored-visitor schema, with `_id` optional (it comes from the path).
+            let operation = with_body(
+                operation,
+                json!({
+                    "$ref": "#/components/schemas/livechat-visitor/$defs/fields",
+                    "properties": { "token": { "type": "string", "minLength": 1 } },
+                    "required": ["_updatedAt", "username", "ts", "token"],
+                    "unevaluatedProperties": false
+                }),
+            );
+            with_parameters(operation, id_param)
+        }
+        Op::DeleteVisitor => with_parameters(
+            described(
+                "mockDeleteVisitor",
+                "Remove a visitor",
+                json!({
+                    "204": no_content("Removed."), "404": mock_error_response("No such visitor.")
+                }),
+            ),
+            id_param,
+        ),
+        Op::Reset => described(
+            "mockReset",
+            "Back to the loaded fixtures, no override",
+            json!({ "204": no_content("Reset.") }),
+        ),
+        Op::ListRequests => {
+            let mut parameters = filters;
+            if let Some(list) = parameters.as_array_mut() {
+                list.push(json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX } }));
+                list.push(json!({ "name": "after", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX } }));
+            }
+            with_parameters(
+                described(
+                    "mockListRequests",
+                    "The request journal",
+                    json!({
+                        "200": json_ok("Oldest first; with `limit`, `next` is the `after` of the next page.", json!({ "type": "object", "properties": { "requests": { "type": "array", "items": { "$ref": "#/components/schemas/JournalEntry" } }, "next": { "type": "integer" } }, "required": ["requests"] })),
+                        "400": mock_error_response("A filter is not valid.")
+                    }),
+                ),
+                parameters,
+            )
+        }
+        Op::ClearRequests => with_parameters(
+            described(
+                "mockClearRequests",
+                "Empty the journal, or drop the entries a filter matches",
+                json!({ "204": no_content("Emptied."), "400": mock_error_response("A filter is not valid.") }),
+            ),
+            filters,
+        ),
+        Op::Coverage => described(
+            "mockCoverage",
+            "Which contract answers were sent in this run",
+            json!({
+                "200": json_ok("Every contract answer with its count, and those never sent.", json!({
+                    "type": "object",
+                    "properties": {
+                        "seen": { "type": "integer" }, "total": { "type": "integer" },
+                        "answers": { "type": "array", "items": { "type": "object", "properties": { "endpoint": { "type": "string" }, "answer": { "type": "string" }, "count": { "type": "integer" } }, "required": ["endpoint", "answer", "count"] } },
+                        "never": { "type": "array", "items": { "type": "string" } }
+                    },
+                    "required": ["seen", "total", "answers", "never"]
+                }))
+            }),
+        ),
+        Op::ClearCoverage => described(
+            "mockClearCoverage",
+            "Start counting again",
+            json!({ "204": no_content("Cleared.") }),
+        ),
+        Op::CoverageMarkdown => described(
+            "mockCoverageMarkdown",
+            "The coverage report as a Markdown table",
+            json!({
+                "200": text_ok("The summary line, then one row per contract answer.", "text/markdown; charset=utf-8")
+            }),
+        ),
+        Op::ListExpectations => described(
+            "mockListExpectations",
+            "The expectations with their counts",
+            json!({ "200": json_ok("The report.", verify_report) }),
+        ),
+        Op::AddExpectation => {
+            let outcome_or_null: Vec<Value> = std::iter::once(Value::Null)
+                .chain(crate::base::selection::OutcomeId::ALL.map(|id| json!(id.as_str())))
+                .collect();
+            let expectation = json!({
                 "type": "object",
                 "properties": {
-                    "seen": { "type": "integer" }, "total": { "type": "integer" },
-                    "answers": { "type": "array", "items": { "type": "object", "properties": { "endpoint": { "type": "string" }, "answer": { "type": "string" }, "count": { "type": "integer" } }, "required": ["endpoint", "answer", "count"] } },
-                    "never": { "type": "array", "items": { "type": "string" } }
+                    "name": { "type": ["string", "null"] }, "method": { "type": ["string", "null"] }, "path": { "type": ["string", "null"] },
+                    "visitorId": { "type": ["string", "null"] },
+                    "headers": { "type": "object", "additionalProperties": { "type": "string" } },
+                    "outcome": { "enum": outcome_or_null },
+                    "times": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 },
+                    "atLeast": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 },
+                    "atMost": { "type": ["integer", "null"], "minimum": 0, "maximum": 9_007_199_254_740_992u64 }
                 },
-                "required": ["seen", "total", "answers", "never"]
-            }))
-        })),
-        "delete": op("mockClearCoverage", "Start counting again", json!({ "204": no_content("Cleared.") })),
-    }));
-    paths.insert("/_mock/openapi.json".into(), json!({
-        "get": op("mockOpenApi", "This document", json!({ "200": json_ok("OpenAPI 3.1.", json!({ "type": "object" })) }))
-    }));
-    paths
+                "dependentSchemas": { "times": { "properties": { "atLeast": { "type": "null" }, "atMost": { "type": "null" } } } },
+                "description": "`times` is exact; `atLeast`/`atMost` give a range (atLeast at most atMost), not with `times`.",
+                "additionalProperties": false
+            });
+            with_body(
+                described(
+                    "mockAddExpectation",
+                    "Expect requests matching this, a number of times",
+                    json!({
+                        "201": json_ok("Added.", json!({ "type": "object", "properties": { "index": { "type": "integer" } }, "required": ["index"] })),
+                        "400": mock_error_response("The body could not be read."),
+                        "413": mock_error_response("The body is too large."),
+                        "422": mock_error_response("Not a valid expectation.")
+                    }),
+                ),
+                expectation,
+            )
+        }
+        Op::ClearExpectations => described(
+            "mockClearExpectations",
+            "Forget every expectation",
+            json!({ "204": no_content("Cleared.") }),
+        ),
+        Op::Verify => described(
+            "mockVerify",
+            "Whether every expectation is met",
+            json!({
+                "200": json_ok("Every expectation is met.", verify_report.clone()),
+                "409": json_ok("Some expectation is not met: the report says which, and what came instead.", verify_report)
+            }),
+        ),
+        Op::ListProviderStates => described(
+            "mockListProviderStates",
+            "The Pact provider states this mock knows",
+            json!({
+                "200": json_ok("Each state's template (parameters in braces) and what it does.", json!({ "type": "array", "items": { "type": "object", "properties": { "state": { "type": "string" }, "does": { "type": "string" } }, "required": ["state", "does"] } }))
+            }),
+        ),
+        Op::ChangeProviderState => {
+            let states: Vec<Value> = crate::control::provider_states::STATES
+                .iter()
+                .map(|(state, _)| json!(state))
+                .collect();
+            let mut operation = described(
+                "mockChangeProviderState",
+                "Set up or tear down a Pact provider state",
+                json!({
+                    "200": json_ok("What was applied.", json!({ "type": ["object", "array"] })),
+                    "400": mock_error_response("Not a state this mock knows (the message lists them), or a body it cannot read."),
+                    "413": mock_error_response("The body is too large.")
+                }),
+            );
+            operation["requestBody"] = json!({ "required": false, "content": { "application/json": { "schema": {
+                "type": "object",
+                "description": format!("Pact's state-change body: `state` fills one of these templates: {}", states.iter().map(|s| s.as_str().unwrap_or_default()).collect::<Vec<_>>().join("; ")),
+                "properties": {
+                    "action": { "enum": ["setup", "teardown"] },
+                    "state": { "type": "string" },
+                    "states": { "type": "array", "items": { "type": "string" } },
+                    "params": { "type": "object" },
+                    "consumer": { "type": "string" }
+                }
+            } } } });
+            operation
+        }
+        Op::Pact => with_parameters(
+            described(
+                "mockPact",
+                "The journal's interactions as a Pact v4 file",
+                json!({
+                    "200": json_ok("A v4 pact, with matching rules for generated fields.", json!({ "type": "object" })),
+                    "409": mock_error_response("The journal keeps no responses: the mock was not started with --journal-responses.")
+                }),
+            ),
+            json!([
+                { "name": "consumer", "in": "query", "required": false, "schema": { "type": "string" } },
+                { "name": "provider", "in": "query", "required": false, "schema": { "type": "string" } }
+            ]),
+        ),
+        Op::CaPem => described(
+            "mockCaPem",
+            "The local CA's certificate (--tls auto)",
+            json!({
+                "200": text_ok("The PEM certificate to trust.", "application/x-pem-file"),
+                "404": mock_error_response("No local CA: the mock was not started with --tls auto.")
+            }),
+        ),
+        Op::OpenApi => described(
+            "mockOpenApi",
+            "This document",
+            json!({ "200": json_ok("OpenAPI 3.1.", json!({ "type": "object" })) }),
+        ),
+    }
 }
 
 /// Builds the document.

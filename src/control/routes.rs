@@ -15,6 +15,7 @@ use crate::base::query;
 use crate::base::response::{HttpResponse, add_cors_headers, mock_error};
 use crate::base::response_body::MockBody;
 use crate::control::runtime::{self, ControlError};
+use crate::control::table::{self, Found, Op};
 use crate::data::config::Admin;
 use crate::run::journal::Filter;
 use crate::run::state::AppState;
@@ -189,22 +190,36 @@ fn bearer(value: &[u8]) -> Option<&[u8]> {
 /// `GET /_mock/ui`: the dashboard, one self-contained page (no CDN: users develop offline).
 const UI: &str = include_str!("ui.html");
 
+fn ui_page() -> HttpResponse {
+    let mut response = Response::new(MockBody::from(Bytes::from_static(UI.as_bytes())));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 async fn answer<B>(state: &AppState, request: Request<B>) -> HttpResponse
 where
     B: Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    // Empty segments are not told apart (`/_mock//health/` is `/_mock/health`).
+    let segments: Vec<&str> = path
+        .trim_start_matches("/_mock")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let normalized = format!("/_mock/{}", segments.join("/"));
+    let found = table::find(&method, &normalized);
     // The page holds no secret and a browser opening it cannot send a Bearer header: it is
     // served before the token check, and its own calls carry the token.
-    if request.method() == Method::GET && request.uri().path() == "/_mock/ui" {
-        let mut response = Response::new(MockBody::from(Bytes::from_static(UI.as_bytes())));
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return response;
+    if found == Found::Route(Op::Ui, None) {
+        return ui_page();
     }
     if let Admin::Token(token) = &state.admin {
         let presented = request
@@ -223,15 +238,21 @@ where
             return response;
         }
     }
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
     let query_string = request.uri().query().map(str::to_string);
     let host = header(request.headers(), "host");
-    let segments: Vec<&str> = path
-        .trim_start_matches("/_mock")
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+    let (op, id) = match found {
+        Found::Route(op, id) => (op, id.map(query::decode_path).unwrap_or_default()),
+        Found::WrongMethod(allow) => return not_allowed(&method, &path, &allow),
+        Found::NoRoute => {
+            return mock_error(
+                StatusCode::NOT_FOUND,
+                &format!(
+                    "no control route {method} {path}; routes: {}",
+                    table::listing()
+                ),
+            );
+        }
+    };
 
     // Only PUT and POST take a body: other methods never wait for one.
     let body = if method == Method::PUT || method == Method::POST {
@@ -250,9 +271,11 @@ where
         drop(request);
         bytes::Bytes::new()
     };
-    match (&method, segments.as_slice()) {
-        (&Method::GET, ["health"]) => health(state),
-        (&Method::GET, ["openapi.json"]) => {
+    match op {
+        // served above, before the token check
+        Op::Ui => ui_page(),
+        Op::Health => health(state),
+        Op::OpenApi => {
             let mut response = Response::new(MockBody::from(openapi_for(state, host.as_deref())));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -261,40 +284,36 @@ where
             add_cors_headers(response.headers_mut());
             response
         }
-        (&Method::GET, ["outcome"]) => show_override(state),
-        (&Method::PUT, ["outcome"]) => set_override(state, &body),
-        (&Method::DELETE, ["outcome"]) => {
+        Op::GetOutcome => show_override(state),
+        Op::PutOutcome => set_override(state, &body),
+        Op::DeleteOutcome => {
             runtime::clear_outcome(state);
             no_content()
         }
-        (&Method::GET, ["visitors"]) => {
+        Op::ListVisitors => {
             let ids: Vec<String> = state.store().ids().map(str::to_string).collect();
             json_response(StatusCode::OK, &json!({ "visitors": ids }))
         }
-        (&Method::PUT, ["visitors", id]) => put_visitor(state, &query::decode_path(id), &body),
-        (&Method::DELETE, ["visitors", id]) => {
-            match runtime::delete_visitor(state, &query::decode_path(id)) {
-                Ok(()) => no_content(),
-                Err(error) => mock_error(StatusCode::NOT_FOUND, &error.to_string()),
-            }
-        }
-        (&Method::POST, ["reset"]) => {
+        Op::PutVisitor => put_visitor(state, &id, &body),
+        Op::DeleteVisitor => match runtime::delete_visitor(state, &id) {
+            Ok(()) => no_content(),
+            Err(error) => mock_error(StatusCode::NOT_FOUND, &error.to_string()),
+        },
+        Op::Reset => {
             state.reset();
             no_content()
         }
-        (&Method::GET, ["requests"]) => list_requests(state, query_string.as_deref()),
-        (&Method::POST, ["expectations"]) => match state.expectations.add_json(&body) {
+        Op::ListRequests => list_requests(state, query_string.as_deref()),
+        Op::AddExpectation => match state.expectations.add_json(&body) {
             Ok(index) => json_response(StatusCode::CREATED, &json!({ "index": index })),
             Err(message) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &message),
         },
-        (&Method::GET, ["expectations"]) => {
-            json_response(StatusCode::OK, &state.expectations.report())
-        }
-        (&Method::DELETE, ["expectations"]) => {
+        Op::ListExpectations => json_response(StatusCode::OK, &state.expectations.report()),
+        Op::ClearExpectations => {
             state.expectations.clear();
             no_content()
         }
-        (&Method::GET, ["verify"]) => {
+        Op::Verify => {
             let report = state.expectations.report();
             let status = if report["verified"] == true {
                 StatusCode::OK
@@ -303,8 +322,8 @@ where
             };
             json_response(status, &report)
         }
-        (&Method::GET, ["coverage"]) => json_response(StatusCode::OK, &state.coverage.report()),
-        (&Method::GET, ["pact"]) => {
+        Op::Coverage => json_response(StatusCode::OK, &state.coverage.report()),
+        Op::Pact => {
             if !state.config.journal_responses {
                 return mock_error(
                     StatusCode::CONFLICT,
@@ -325,7 +344,7 @@ where
                 &crate::control::pact::export(&entries, consumer, provider),
             )
         }
-        (&Method::GET, ["ca.pem"]) => match state.ca_pem.get() {
+        Op::CaPem => match state.ca_pem.get() {
             Some(pem) => {
                 let mut response = Response::new(MockBody::from(Bytes::from(pem.clone())));
                 response.headers_mut().insert(
@@ -340,16 +359,16 @@ where
                 "no local CA: this mock was not started with --tls auto",
             ),
         },
-        (&Method::GET, ["provider-states"]) => {
+        Op::ListProviderStates => {
             json_response(StatusCode::OK, &crate::control::provider_states::list())
         }
-        (&Method::POST, ["provider-states"]) => {
+        Op::ChangeProviderState => {
             match crate::control::provider_states::change(state, &body, query_string.as_deref()) {
                 Ok(applied) => json_response(StatusCode::OK, &applied),
                 Err(message) => mock_error(StatusCode::BAD_REQUEST, &message),
             }
         }
-        (&Method::GET, ["coverage.md"]) => {
+        Op::CoverageMarkdown => {
             let mut response =
                 Response::new(MockBody::from(Bytes::from(state.coverage.markdown())));
             response.headers_mut().insert(
@@ -359,31 +378,17 @@ where
             add_cors_headers(response.headers_mut());
             response
         }
-        (&Method::DELETE, ["coverage"]) => {
+        Op::ClearCoverage => {
             state.coverage.reset();
             no_content()
         }
-        (&Method::DELETE, ["requests"]) => match filter_from(query_string.as_deref()) {
+        Op::ClearRequests => match filter_from(query_string.as_deref()) {
             Ok((filter, _)) => {
                 state.journal.clear_matching(&filter);
                 no_content()
             }
             Err(message) => mock_error(StatusCode::BAD_REQUEST, &message),
         },
-        (
-            _,
-            [
-                route @ ("health" | "requests" | "visitors" | "outcome" | "reset" | "openapi.json"
-                | "coverage" | "expectations" | "verify" | "provider-states"),
-            ],
-        ) => not_allowed(&method, &path, allowed(route)),
-        (_, ["visitors", _]) => not_allowed(&method, &path, "PUT, DELETE"),
-        _ => mock_error(
-            StatusCode::NOT_FOUND,
-            &format!(
-                "no control route {method} {path}; routes: GET /_mock/ui, GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/visitors, PUT|DELETE /_mock/visitors/{{id}}, POST /_mock/reset, GET|DELETE /_mock/requests, GET|DELETE /_mock/coverage, GET /_mock/coverage.md, GET|POST|DELETE /_mock/expectations, GET /_mock/verify, GET|POST /_mock/provider-states, GET /_mock/pact, GET /_mock/ca.pem, GET /_mock/openapi.json"
-            ),
-        ),
     }
 }
 
@@ -422,26 +427,16 @@ fn openapi_for(state: &AppState, host: Option<&str>) -> bytes::Bytes {
 }
 
 /// The methods a control route answers.
-fn allowed(route: &str) -> &'static str {
-    match route {
-        "outcome" => "GET, PUT, DELETE",
-        "requests" | "coverage" => "GET, DELETE",
-        "expectations" => "GET, POST, DELETE",
-        "provider-states" => "GET, POST",
-        "reset" => "POST",
-        _ => "GET",
-    }
-}
-
 /// 405 with the `Allow` header RFC 9110 asks for.
-fn not_allowed(method: &Method, path: &str, allow: &'static str) -> HttpResponse {
+fn not_allowed(method: &Method, path: &str, allow: &str) -> HttpResponse {
     let mut response = mock_error(
         StatusCode::METHOD_NOT_ALLOWED,
         &format!("{method} is not allowed on {path}; allowed: {allow}"),
     );
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_str(allow).unwrap_or(HeaderValue::from_static("GET")),
+    );
     response
 }
 

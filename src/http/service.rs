@@ -30,28 +30,34 @@ use crate::run::journal::{Record, Served, redact_in_place};
 use crate::run::outcome::{Delivery, Headers, Reply, Verdict};
 use crate::run::state::AppState;
 
-/// `GET /`: what this server answers, for a person who opens it in a browser.
-const INDEX: &str = r#"livechat-mock: a contract-exact mock of Rocket.Chat's Livechat visitor API
+/// `GET /`: what this server answers, for a person who opens it in a browser. The control
+/// routes come from their table.
+static INDEX: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let control: Vec<String> = crate::control::table::listing()
+        .split(", ")
+        .map(|route| format!("  {route}\n"))
+        .collect();
+    format!(
+        r#"livechat-mock: a contract-exact mock of Rocket.Chat's Livechat visitor API
 
 Rocket.Chat's API:
   GET    /api/v1/livechat/visitors.info?visitorId=ID   (X-User-Id, X-Auth-Token)
   POST   /api/v1/login
   POST   /api/v1/livechat/visitor
-  GET    /api/v1/livechat/visitor/{token}
-  DELETE /api/v1/livechat/visitor/{token}
+  GET    /api/v1/livechat/visitor/{{token}}
+  DELETE /api/v1/livechat/visitor/{{token}}
   GET    /api/v1/me                                    (X-User-Id, X-Auth-Token)
   POST   /api/v1/logout                                (X-User-Id, X-Auth-Token)
 
-The mock's own (unless --no-admin):
-  GET /_mock/ui             the dashboard: the journal live, coverage, outcomes in a click
-  GET /_mock/openapi.json   this server as OpenAPI 3.1
-  GET /_mock/health, GET|PUT|DELETE /_mock/outcome, GET /_mock/requests, GET /_mock/coverage,
-  POST /_mock/expectations, GET /_mock/verify, POST /_mock/reset, ...
-
+The mock's own (unless --no-admin; the dashboard is GET /_mock/ui):
+{}
 A first request, with the bundled agent and visitor:
   curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f' \
     'http://HOST:PORT/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70'
-"#;
+"#,
+        control.concat()
+    )
+});
 
 /// How long the `hang` fault holds a request before dropping the connection, if the client
 /// has not given up first.
@@ -422,7 +428,7 @@ fn route(
         None if parts.path == "/"
             && (parts.method == Method::GET || parts.method == Method::HEAD) =>
         {
-            router(text_response(StatusCode::OK, INDEX), Answer::Index)
+            router(text_response(StatusCode::OK, INDEX.as_str()), Answer::Index)
         }
         None => router(not_found(state), Answer::NotFound),
     }

@@ -812,6 +812,65 @@ async fn a_wrong_method_on_a_control_route_is_405_with_allow() {
     assert_eq!(answer.header("allow"), Some("GET, PUT, DELETE"));
 }
 
+// control/table.rs: one table of control routes. Every path it names answers a wrong method
+// with 405 and the methods it takes, and the served OpenAPI describes exactly its routes.
+#[tokio::test]
+async fn the_control_routes_the_404_lists_are_the_ones_openapi_describes_and_405_knows() {
+    let app = spawn_app().await;
+    let listed = app
+        .control(reqwest::Method::GET, "/_mock/nothing", None)
+        .await
+        .body;
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let listed = listed["mock_error"].as_str().unwrap();
+    let routes: Vec<(String, String)> = listed
+        .split_once("routes: ")
+        .unwrap()
+        .1
+        .split(", ")
+        .flat_map(|route| {
+            let (methods, path) = route.split_once(' ').unwrap();
+            methods
+                .split('|')
+                .map(|m| (m.to_ascii_lowercase(), path.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(routes.len(), 23, "{listed}");
+    let document: Value = serde_json::from_str(&app.get("/_mock/openapi.json").await.body).unwrap();
+    let described: Vec<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| path.starts_with("/_mock/"))
+        .flat_map(|(path, methods)| {
+            methods
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|m| (m.clone(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(described, routes);
+    for (path, allow) in [
+        ("/_mock/ui", "GET"),
+        ("/_mock/pact", "GET"),
+        ("/_mock/ca.pem", "GET"),
+        ("/_mock/coverage.md", "GET"),
+        ("/_mock/provider-states", "GET, POST"),
+        ("/_mock/visitors/x", "PUT, DELETE"),
+    ] {
+        let answer = app.control(reqwest::Method::PATCH, path, None).await;
+        assert_eq!(answer.status, 405, "{path}");
+        assert_eq!(answer.header("allow"), Some(allow), "{path}");
+        assert_eq!(
+            answer.body,
+            format!(r#"{{"mock_error":"PATCH is not allowed on {path}; allowed: {allow}"}}"#)
+        );
+    }
+}
+
 // Outcome sequences (WireMock's scenarios): each step used up in order, then the fixtures.
 #[tokio::test]
 async fn an_outcome_sequence_is_served_in_order_then_back_to_the_fixtures() {

@@ -9,6 +9,9 @@ use livechat_mock::{Config, Error, FixtureSource, MockServer};
 
 use crate::logging;
 
+/// The target of these lines, as they were when `main.rs` logged them.
+const TARGET: &str = "livechat_mock";
+
 /// Serves the mock these flags describe on `runtime`, then shuts the runtime down (bounded: a
 /// task stuck in a blocking call must not hold the exit) and flushes the log.
 pub fn serve(
@@ -55,10 +58,11 @@ async fn run(
             let now = dropped.dropped_lines();
             if now > reported {
                 tracing::warn!(
-                    dropped = now - reported,
-                    total = now,
-                    "log lines dropped: stderr is slower than the requests"
-                );
+                target: TARGET,
+                dropped = now - reported,
+                            total = now,
+                            "log lines dropped: stderr is slower than the requests"
+                        );
                 reported = now;
             }
         }
@@ -85,12 +89,16 @@ async fn run(
                 let reloaded = tokio::task::spawn_blocking(move || server.reload()).await;
                 match reloaded {
                     Ok(Ok(())) => tracing::info!(
-                        "SIGHUP: fixtures reloaded; visitors registered or changed since start-up were dropped"
+        target: TARGET,
+        "SIGHUP: fixtures reloaded; visitors registered or changed since start-up were dropped"
                     ),
                     Ok(Err(err)) => tracing::error!(
-                        "SIGHUP: fixtures not reloaded, still serving the last good data: {err}"
+        target: TARGET,
+        "SIGHUP: fixtures not reloaded, still serving the last good data: {err}"
                     ),
-                    Err(err) => tracing::error!(error = %err, "SIGHUP: reload stopped"),
+                    Err(err) => tracing::error!(
+        target: TARGET,
+        error = %err, "SIGHUP: reload stopped"),
                 }
             }
         })
@@ -99,7 +107,8 @@ async fn run(
     let _ = std::io::stdout().flush();
     if server.ca_pem().is_some() {
         tracing::info!(
-            "HTTPS with a local CA made at start: its certificate is at {}/_mock/ca.pem{}; trust it with curl --cacert, NODE_EXTRA_CA_CERTS or newman --ssl-extra-ca-certs",
+        target: TARGET,
+        "HTTPS with a local CA made at start: its certificate is at {}/_mock/ca.pem{}; trust it with curl --cacert, NODE_EXTRA_CA_CERTS or newman --ssl-extra-ca-certs",
             server.uri(),
             tls_ca_out
                 .as_ref()
@@ -109,14 +118,17 @@ async fn run(
     }
     if bundled {
         tracing::info!(
-            "first request: curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f' '{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70' (the bundled agent and visitor; {}/ lists the endpoints)",
+        target: TARGET,
+        "first request: curl -H 'X-User-Id: rbAXPnMktTFbNpwtJ' -H 'X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f' '{}/api/v1/livechat/visitors.info?visitorId=6a22b1765528fa64dd29de70' (the bundled agent and visitor; {}/ lists the endpoints)",
             server.uri(),
             server.uri()
         );
     }
     signals.recv().await;
     let first_signal = std::time::Instant::now();
-    tracing::info!("shutting down: finishing in-flight requests");
+    tracing::info!(
+        target: TARGET,
+        "shutting down: finishing in-flight requests");
     if let Some(file) = coverage_report {
         let report = if file.extension().is_some_and(|e| e == "md") {
             server.coverage_markdown()
@@ -124,9 +136,13 @@ async fn run(
             server.coverage().to_string()
         };
         match std::fs::write(&file, report) {
-            Ok(()) => tracing::info!(file = %file.display(), "coverage report written"),
+            Ok(()) => tracing::info!(
+        target: TARGET,
+        file = %file.display(), "coverage report written"),
             Err(err) => {
-                tracing::error!(file = %file.display(), error = %err, "coverage report not written")
+                tracing::error!(
+        target: TARGET,
+        file = %file.display(), error = %err, "coverage report not written")
             }
         }
     }
@@ -153,7 +169,9 @@ async fn run(
     };
     tokio::select! {
         () = drain => {}
-        () = again => tracing::warn!("second signal: exiting now, without waiting for the requests still in flight"),
+        () = again => tracing::warn!(
+        target: TARGET,
+        "second signal: exiting now, without waiting for the requests still in flight"),
     }
     Ok(())
 }
