@@ -692,11 +692,11 @@ fn control_operation(op: Op) -> Value {
                 "type": "object",
                 "description": format!("Pact's state-change body: `state` fills one of these templates: {}", states.iter().map(|s| s.as_str().unwrap_or_default()).collect::<Vec<_>>().join("; ")),
                 "properties": {
-                    "action": { "enum": ["setup", "teardown"] },
-                    "state": { "type": "string" },
-                    "states": { "type": "array", "items": { "type": "string" } },
-                    "params": { "type": "object" },
-                    "consumer": { "type": "string" }
+                    "action": { "enum": ["setup", "teardown", null] },
+                    "state": { "type": ["string", "null"] },
+                    "states": { "type": ["array", "null"], "items": { "type": "string" } },
+                    "params": { "type": ["object", "null"] },
+                    "consumer": { "type": ["string", "null"] }
                 }
             } } } });
             operation

@@ -70,11 +70,24 @@ fn read(body: &[u8], query: Option<&str>) -> Result<Vec<Change>, String> {
     let Value::Object(mut map) = value else {
         return Err("a state change is a JSON object".into());
     };
-    let setup = match map.get("action").and_then(Value::as_str) {
-        None | Some("setup") => true,
-        Some("teardown") => false,
-        Some(other) => return Err(format!("action {other:?}: setup or teardown")),
+    // Every field is optional (null is absent), but a field given is of its type: a body a
+    // verifier would never send is refused with the reason, never half read.
+    let field = |key: &str, kind: &str, fits: fn(&Value) -> bool| match map.get(key) {
+        Some(value) if !value.is_null() && !fits(value) => {
+            Err(format!("{key} must be {kind}, not {value}"))
+        }
+        _ => Ok(()),
     };
+    field("action", "\"setup\" or \"teardown\"", |v| {
+        v == "setup" || v == "teardown"
+    })?;
+    field("state", "a string", Value::is_string)?;
+    field("states", "an array of strings", |v| {
+        v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+    })?;
+    field("params", "an object", Value::is_object)?;
+    field("consumer", "a string", Value::is_string)?;
+    let setup = map.get("action").and_then(Value::as_str) != Some("teardown");
     let params = match map.remove("params") {
         Some(Value::Object(params)) => params,
         _ => Map::new(),
@@ -365,5 +378,35 @@ mod tests {
             "no state"
         );
         assert!(read(br#"{"action":"later","state":"s"}"#, None).is_err());
+        assert!(read(br#"{"state":"s","params":null,"consumer":null}"#, None).is_ok());
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_refused_with_the_reason() {
+        for (body, reason) in [
+            (
+                r#"{"action":5,"state":"s"}"#,
+                r#"action must be "setup" or "teardown", not 5"#,
+            ),
+            (r#"{"state":["s"]}"#, r#"state must be a string, not ["s"]"#),
+            (
+                r#"{"states":[1]}"#,
+                "states must be an array of strings, not [1]",
+            ),
+            (
+                r#"{"state":"s","params":[]}"#,
+                "params must be an object, not []",
+            ),
+            (
+                r#"{"state":"s","consumer":{}}"#,
+                "consumer must be a string, not {}",
+            ),
+        ] {
+            assert_eq!(
+                read(body.as_bytes(), None),
+                Err(reason.to_string()),
+                "{body}"
+            );
+        }
     }
 }
