@@ -492,7 +492,23 @@ mod tests {
         SchemaSet::load(&SchemaSource::Bundled, crate::base::versions::DEFAULT).unwrap()
     }
 
-    fn dir_with(visitors: &str, users: &str, permissions: Option<&str>) -> PathBuf {
+    /// A fixture directory of a test, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = std::path::Path;
+        fn deref(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn dir_with(visitors: &str, users: &str, permissions: Option<&str>) -> Scratch {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static N: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
@@ -506,7 +522,7 @@ mod tests {
         if let Some(p) = permissions {
             std::fs::write(dir.join("permissions.json"), p).unwrap();
         }
-        dir
+        Scratch(dir)
     }
 
     const USERS: &str = r#"[{"_id":"u1","username":"a","authToken":"t","roles":["user"]}]"#;
@@ -514,7 +530,7 @@ mod tests {
 
     fn load_err(visitors: &str, users: &str, permissions: Option<&str>) -> String {
         let dir = dir_with(visitors, users, permissions);
-        let err = Fixtures::load(&FixtureSource::Dir(dir.clone()), &schemas()).unwrap_err();
+        let err = Fixtures::load(&FixtureSource::Dir(dir.to_path_buf()), &schemas()).unwrap_err();
         err.to_string().replace(&dir.display().to_string(), "DIR")
     }
 
@@ -592,7 +608,7 @@ mod tests {
             USERS,
             Some(r#"{"view-l-room":["user"]}"#),
         );
-        let f = Fixtures::load(&FixtureSource::Dir(dir), &schemas()).unwrap();
+        let f = Fixtures::load(&FixtureSource::Dir(dir.to_path_buf()), &schemas()).unwrap();
         assert!(f.permissions.granted("view-l-room", &["user".into()]));
         assert!(!f.permissions.granted("view-l-room", &["admin".into()]));
         assert!(
@@ -605,7 +621,7 @@ mod tests {
     fn a_missing_file_is_named() {
         let dir = dir_with("[]", USERS, None);
         std::fs::remove_file(dir.join("users.json")).unwrap();
-        let err = Fixtures::load(&FixtureSource::Dir(dir.clone()), &schemas()).unwrap_err();
+        let err = Fixtures::load(&FixtureSource::Dir(dir.to_path_buf()), &schemas()).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{}: cannot read the file", dir.join("users.json").display())

@@ -6,33 +6,10 @@
 
 use crate::helpers::*;
 
-async fn me(app: &TestApp, user: Option<(&str, &str)>) -> Answer {
-    let mut request = app.client.get(app.url("/api/v1/me"));
-    if let Some((id, token)) = user {
-        request = request
-            .header("X-User-Id", id)
-            .header("X-Auth-Token", token);
-    }
-    Answer::from(request.send().await.unwrap()).await
-}
-
-async fn logout(app: &TestApp, user: (&str, &str)) -> Answer {
-    Answer::from(
-        app.client
-            .post(app.url("/api/v1/logout"))
-            .header("X-User-Id", user.0)
-            .header("X-Auth-Token", user.1)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn me_is_the_logged_in_user_as_get_user_info_builds_it_with_success_last() {
     let app = spawn_app().await;
-    let answer = me(&app, Some(AGENT)).await;
+    let answer = app.me(Some(AGENT)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.header("content-type"), Some("application/json"));
     assert_eq!(answer.header("cache-control"), Some("no-store"));
@@ -76,34 +53,28 @@ async fn me_is_the_logged_in_user_as_get_user_info_builds_it_with_success_last()
 async fn me_without_credentials_is_the_authentication_middlewares_401() {
     let app = spawn_app().await;
     for user in [None, Some((AGENT.0, "wrong"))] {
-        let answer = me(&app, user).await;
-        assert_eq!(
-            (answer.status, answer.body.as_str()),
-            (
-                401,
-                r#"{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}"#
-            )
-        );
+        let answer = app.me(user).await;
+        assert_eq!((answer.status, answer.body.as_str()), (401, NOT_LOGGED_IN));
     }
 }
 
 #[tokio::test]
 async fn logout_answers_an_empty_200_and_the_token_is_gone_until_a_password_login() {
     let app = spawn_app().await;
-    let answer = logout(&app, AGENT).await;
+    let answer = app.logout(AGENT).await;
     assert_eq!((answer.status, answer.body.as_str()), (200, ""));
     assert_eq!(answer.header("content-type"), Some("application/json"));
     assert_eq!(answer.header("cache-control"), Some("no-store"));
-    assert_eq!(me(&app, Some(AGENT)).await.status, 401);
+    assert_eq!(app.me(Some(AGENT)).await.status, 401);
     assert_eq!(
         app.visitors_info(Some(AGENT), Some(&format!("visitorId={SPEC_VISITOR}")))
             .await
             .status,
         401
     );
-    assert_eq!(logout(&app, AGENT).await.status, 401, "already logged out");
+    assert_eq!(app.logout(AGENT).await.status, 401, "already logged out");
     // other users stay logged in
-    assert_eq!(me(&app, Some(MANAGER)).await.status, 200);
+    assert_eq!(app.me(Some(MANAGER)).await.status, 200);
     let resume = app
         .client
         .post(app.url("/api/v1/login"))
@@ -122,15 +93,15 @@ async fn logout_answers_an_empty_200_and_the_token_is_gone_until_a_password_logi
         .await
         .unwrap();
     assert_eq!(login.status(), 200);
-    assert_eq!(me(&app, Some(AGENT)).await.status, 200, "issued again");
+    assert_eq!(app.me(Some(AGENT)).await.status, 200, "issued again");
 }
 
 #[tokio::test]
 async fn a_reset_logs_everyone_back_in() {
     let app = spawn_app().await;
-    assert_eq!(logout(&app, AGENT).await.status, 200);
+    assert_eq!(app.logout(AGENT).await.status, 200);
     app.server.reset();
-    assert_eq!(me(&app, Some(AGENT)).await.status, 200);
+    assert_eq!(app.me(Some(AGENT)).await.status, 200);
 }
 
 #[tokio::test]

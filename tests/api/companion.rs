@@ -5,29 +5,12 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-impl TestApp {
-    async fn post(&self, path: &str, body: &str) -> Answer {
-        let response = self
-            .client
-            .post(self.url(path))
-            .header("Content-Type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        Answer::from(response).await
-    }
-}
-
 #[tokio::test]
 async fn login_by_username_or_email_returns_the_credentials_visitors_info_takes() {
     let app = spawn_app().await;
     for user in ["agent.alice", "Alice.Agent@example.com"] {
         let answer = app
-            .post(
-                "/api/v1/login",
-                &json!({"user": user, "password": "alice-agent-pass"}).to_string(),
-            )
+            .login(json!({"user": user, "password": "alice-agent-pass"}))
             .await;
         assert_eq!(answer.status, 200, "{user}");
         assert_eq!(answer.header("content-type"), Some("application/json"));
@@ -48,9 +31,7 @@ async fn login_by_username_or_email_returns_the_credentials_visitors_info_takes(
             .await;
         assert_eq!(info.status, 200);
     }
-    let answer = app
-        .post("/api/v1/login", &json!({"resume": ADMIN.1}).to_string())
-        .await;
+    let answer = app.login(json!({"resume": ADMIN.1})).await;
     assert_eq!(answer.status, 200);
     assert!(answer.body.contains(r#""userId":"NBTm56xe8Rh5cF47X""#));
 }
@@ -67,7 +48,7 @@ async fn a_wrong_password_is_the_real_401() {
         json!({"resume": "nope"}),
         json!({}),
     ] {
-        let answer = app.post("/api/v1/login", &body.to_string()).await;
+        let answer = app.post_json("/api/v1/login", &body.to_string()).await;
         assert_eq!(
             (answer.status, answer.body.as_str()),
             (
@@ -88,7 +69,7 @@ async fn registering_a_visitor_makes_a_guest_the_lookup_then_finds() {
     })
     .await;
     let answer = app
-        .post(
+        .post_json(
             "/api/v1/livechat/visitor",
             r#"{"visitor":{"name":"Livechat Visitor","email":" Visitor@Rocket.Chat ","department":"Support","token":"iNKE8a6k6cjbqWhWd","phone":"55 51 5555-5555","customFields":[{"key":"address","value":"Rocket.Chat street","overwrite":true}]}}"#,
         )
@@ -125,7 +106,7 @@ async fn registering_a_visitor_makes_a_guest_the_lookup_then_finds() {
     // the same token updates that visitor
     clock.advance_ms(1_000);
     let answer = app
-        .post("/api/v1/livechat/visitor", r#"{"visitor":{"token":"iNKE8a6k6cjbqWhWd","name":"Renamed","customFields":[{"key":"company","value":"Acme","overwrite":true}]}}"#)
+        .post_json("/api/v1/livechat/visitor", r#"{"visitor":{"token":"iNKE8a6k6cjbqWhWd","name":"Renamed","customFields":[{"key":"company","value":"Acme","overwrite":true}]}}"#)
         .await;
     let body: Value = serde_json::from_str(&answer.body).unwrap();
     assert_eq!(body["visitor"]["_id"], id.as_str());
@@ -134,7 +115,7 @@ async fn registering_a_visitor_makes_a_guest_the_lookup_then_finds() {
     assert_eq!(body["visitor"]["livechatData"], json!({"company": "Acme"}));
     clock.advance_ms(1_000);
     let answer = app
-        .post("/api/v1/livechat/visitor", r#"{"visitor":{"token":"iNKE8a6k6cjbqWhWd","customFields":[{"key":"company","value":"Other","overwrite":false}]}}"#)
+        .post_json("/api/v1/livechat/visitor", r#"{"visitor":{"token":"iNKE8a6k6cjbqWhWd","customFields":[{"key":"company","value":"Other","overwrite":false}]}}"#)
         .await;
     let body: Value = serde_json::from_str(&answer.body).unwrap();
     assert_eq!(
@@ -143,7 +124,7 @@ async fn registering_a_visitor_makes_a_guest_the_lookup_then_finds() {
         "overwrite: false keeps a value already held (custom-fields.ts)"
     );
 
-    let by_token = app.get("/api/v1/livechat/visitor/iNKE8a6k6cjbqWhWd").await;
+    let by_token = app.visitor_by_token("iNKE8a6k6cjbqWhWd").await;
     assert_eq!((by_token.status, &by_token.body), (200, &answer.body));
 }
 
@@ -165,7 +146,7 @@ async fn registration_errors_are_the_real_400s() {
             r#"{"success":false,"error":"Token cannot be empty [error-invalid-token]","errorType":"error-invalid-token","details":{"method":"livechat/visitor"}}"#,
         ),
     ] {
-        let answer = app.post("/api/v1/livechat/visitor", body).await;
+        let answer = app.post_json("/api/v1/livechat/visitor", body).await;
         assert_eq!(
             (answer.status, answer.body.as_str()),
             (400, expected),
@@ -178,10 +159,10 @@ async fn registration_errors_are_the_real_400s() {
 #[tokio::test]
 async fn a_visitor_by_token_includes_the_token_or_is_invalid_token() {
     let app = spawn_app().await;
-    let answer = app.get("/api/v1/livechat/visitor/test-token-12345").await;
+    let answer = app.visitor_by_token("test-token-12345").await;
     assert_eq!(answer.status, 200);
     assert!(answer.body.ends_with(r#","visitorEmails":[{"address":"postman-test@example.com"}],"token":"test-token-12345"},"success":true}"#), "{}", answer.body);
-    let answer = app.get("/api/v1/livechat/visitor/unknown").await;
+    let answer = app.visitor_by_token("unknown").await;
     assert_eq!(
         (answer.status, answer.body.as_str()),
         (

@@ -8,48 +8,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-const NOT_LOGGED_IN: &str = r#"{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}"#;
-const FORBIDDEN: &str = r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#;
-const FORBIDDEN_GENERIC: &str = r#"{"success":false,"error":"unauthorized"}"#;
-const NOT_FOUND: &str = r#"{"success":false,"error":"visitor-not-found"}"#;
 const MISSING: &str = r#"{"success":false,"error":"must have required property 'visitorId' [invalid-params]","errorType":"invalid-params"}"#;
 const INTERNAL: &str = r#"{"success":false,"error":"Internal server error"}"#;
-
-impl TestApp {
-    /// GET visitors.info as the agent with extra headers.
-    async fn ask(&self, query: &str, headers: &[(&str, &str)]) -> Answer {
-        let mut request = self
-            .client
-            .get(self.url(&format!("{PATH}?{query}")))
-            .header("X-User-Id", AGENT.0)
-            .header("X-Auth-Token", AGENT.1);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        Answer::from(request.send().await.unwrap()).await
-    }
-
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Answer {
-        let mut request = self.client.request(method, self.url(path));
-        if let Some(body) = body {
-            request = request.body(body.to_string());
-        }
-        Answer::from(request.send().await.unwrap()).await
-    }
-
-    async fn journal(&self, query: &str) -> Vec<Value> {
-        let answer = self
-            .control(
-                reqwest::Method::GET,
-                &format!("/_mock/requests{query}"),
-                None,
-            )
-            .await;
-        assert_eq!(answer.status, 200);
-        let value: Value = serde_json::from_str(&answer.body).unwrap();
-        value["requests"].as_array().unwrap().clone()
-    }
-}
 
 const FOUND: &str = "visitorId=6a22b1765528fa64dd29de70";
 
@@ -457,7 +417,7 @@ async fn the_rate_limiter_counts_per_client_address_and_route_on_a_clock_the_tes
         429
     );
     // another route has its own window
-    let by_token = app.get("/api/v1/livechat/visitor/test-token-12345").await;
+    let by_token = app.visitor_by_token("test-token-12345").await;
     assert_eq!(
         (by_token.status, by_token.header("x-ratelimit-remaining")),
         (200, Some("1"))

@@ -35,7 +35,6 @@ async fn a_body_that_does_not_arrive_in_time_is_a_408() {
         ..Config::default()
     })
     .await;
-    let started = Instant::now();
     let answer = dribble(
         &app,
         "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
@@ -45,7 +44,6 @@ async fn a_body_that_does_not_arrive_in_time_is_a_408() {
     .await;
     assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
     assert!(answer.contains("--body-timeout-ms"), "{answer}");
-    assert!(started.elapsed() < Duration::from_secs(4));
     assert_eq!(
         app.server.requests().last().map(|e| (e.status, e.outcome)),
         Some((Some(408), "body-timeout"))

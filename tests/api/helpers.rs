@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use livechat_mock::{Config, MockServer};
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
@@ -40,6 +41,14 @@ pub const ALLOW_HEADERS: &str = "Origin, X-Requested-With, Content-Type, Accept,
 pub const ALLOW_HEADERS_BEFORE_8_8: &str = "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token, x-visitor-token, Authorization";
 
 pub const SPEC_VISITOR_BODY: &str = r#"{"visitor":{"_id":"6a22b1765528fa64dd29de70","username":"guest-10","status":"online","ts":"2026-06-05T11:22:30.664Z","_updatedAt":"2026-06-05T11:22:30.665Z","name":"Postman Test Visitor","phone":[{"phoneNumber":"+15551234567"}],"visitorEmails":[{"address":"postman-test@example.com"}]},"success":true}"#;
+/// The authentication middleware's 401 before 9.0.0 (`api.ts`'s `unauthorized`).
+pub const NOT_LOGGED_IN: &str = r#"{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}"#;
+/// The permission middleware's 403 for a user without `view-l-room`.
+pub const FORBIDDEN: &str = r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#;
+/// The plain 403 the API page lists.
+pub const FORBIDDEN_GENERIC: &str = r#"{"success":false,"error":"unauthorized"}"#;
+/// visitors.info's 400 for an unknown visitor (no `errorType`).
+pub const NOT_FOUND: &str = r#"{"success":false,"error":"visitor-not-found"}"#;
 
 /// A mock on a free port with the bundled data, and a client for it.
 pub struct TestApp {
@@ -103,6 +112,110 @@ impl TestApp {
     pub async fn delete(&self, path: &str) -> Answer {
         let response = self.client.delete(self.url(path)).send().await;
         Answer::from(response.expect("the request is answered")).await
+    }
+
+    /// GET visitors.info as the agent with extra headers.
+    pub async fn ask(&self, query: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut request = self
+            .client
+            .get(self.url(&format!("{PATH}?{query}")))
+            .header("X-User-Id", AGENT.0)
+            .header("X-Auth-Token", AGENT.1);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Answer::from(request.send().await.unwrap()).await
+    }
+
+    /// A control API call, with a JSON body if given.
+    pub async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        Answer::from(request.send().await.unwrap()).await
+    }
+
+    /// `GET /_mock/requests{query}`'s entries.
+    pub async fn journal(&self, query: &str) -> Vec<Value> {
+        let answer = self
+            .control(
+                reqwest::Method::GET,
+                &format!("/_mock/requests{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200);
+        let value: Value = serde_json::from_str(&answer.body).unwrap();
+        value["requests"].as_array().unwrap().clone()
+    }
+
+    /// `method path` with this body and Content-Type (none when `None`).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> Answer {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        Answer::from(request.body(body.to_string()).send().await.unwrap()).await
+    }
+
+    /// `POST /api/v1/livechat/visitor` with `{"visitor": visitor}`.
+    pub async fn register(&self, visitor: Value) -> Answer {
+        self.send(
+            reqwest::Method::POST,
+            "/api/v1/livechat/visitor",
+            Some("application/json"),
+            &json!({ "visitor": visitor }).to_string(),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/login` with this JSON body.
+    pub async fn login(&self, body: Value) -> Answer {
+        self.post_json("/api/v1/login", &body.to_string()).await
+    }
+
+    /// `GET /api/v1/livechat/visitor/{token}`.
+    pub async fn visitor_by_token(&self, token: &str) -> Answer {
+        self.get(&format!("/api/v1/livechat/visitor/{token}")).await
+    }
+
+    /// `DELETE /api/v1/livechat/visitor/{token}`.
+    pub async fn delete_visitor(&self, token: &str) -> Answer {
+        self.delete(&format!("/api/v1/livechat/visitor/{token}"))
+            .await
+    }
+
+    /// `GET /api/v1/me`, as `user` when given.
+    pub async fn me(&self, user: Option<(&str, &str)>) -> Answer {
+        let mut request = self.client.get(self.url("/api/v1/me"));
+        if let Some((id, token)) = user {
+            request = request
+                .header("X-User-Id", id)
+                .header("X-Auth-Token", token);
+        }
+        Answer::from(request.send().await.expect("the request is answered")).await
+    }
+
+    /// `POST /api/v1/logout` as `user`.
+    pub async fn logout(&self, user: (&str, &str)) -> Answer {
+        let request = self
+            .client
+            .post(self.url("/api/v1/logout"))
+            .header("X-User-Id", user.0)
+            .header("X-Auth-Token", user.1);
+        Answer::from(request.send().await.expect("the request is answered")).await
     }
 
     /// Sends raw bytes and returns everything the server sends back until it closes.

@@ -112,16 +112,15 @@ async fn a_client_dribbling_headers_is_dropped_and_holds_nobody_back() {
     slow.write_all(b"GET /api/v1/livechat/visitors.info HTTP/1.1\r\nHost: x\r\n")
         .await
         .unwrap();
-    // another client is served at once
-    let started = std::time::Instant::now();
+    // another client is served while the dribbler still holds its connection open
     let answer = app
         .visitors_info(Some(AGENT), Some(&format!("visitorId={SPEC_VISITOR}")))
         .await;
     assert_eq!(answer.status, 200);
+    let (_, closed) = read_for(&mut slow, Duration::from_millis(10)).await;
     assert!(
-        started.elapsed() < Duration::from_millis(1000),
-        "{:?}",
-        started.elapsed()
+        !closed,
+        "the other client was answered before the dribbler was dropped"
     );
     // the dribbler keeps sending a byte now and then, but never finishes its head
     for _ in 0..3 {
@@ -167,8 +166,8 @@ async fn the_header_timeout_drops_a_late_head_no_sooner_and_spares_heads_in_time
     let (answer, closed) = read_for(&mut late, Duration::from_secs(3)).await;
     let after = began.elapsed();
     assert!(closed && answer.is_empty(), "{answer:?}");
+    // no sooner than the timeout; the upper bound is read_for's window, not a timed assert
     assert!(after >= Duration::from_millis(800), "{after:?}");
-    assert!(after < Duration::from_millis(2000), "{after:?}");
 }
 
 #[tokio::test]

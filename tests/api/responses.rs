@@ -17,9 +17,6 @@ const JSON_HEADERS: [&str; 4] = [
     "access-control-allow-headers",
     "content-length",
 ];
-const NOT_LOGGED_IN: &str = r#"{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}"#;
-const FORBIDDEN: &str = r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#;
-const NOT_FOUND: &str = r#"{"success":false,"error":"visitor-not-found"}"#;
 
 fn invalid_params(message: &str) -> String {
     format!(
