@@ -5,6 +5,9 @@
 #   - livechat-mock, a 200 for a fixture visitor, schema gate on (logs at warn, journal on)
 #   - the same with the gate off (--bench-gate-off), to price the gate, and with no journal
 #     (--journal-size 0), to price the journal
+#   - default flags with a hand-made piece swapped for the stock one, to price each: the request
+#     line through tracing-subscriber's own format (--bench-stock-log), request heads timed by
+#     hyper's header_read_timeout (--bench-stock-header-timeout)
 #   - livechat-mock holding 1,000,000 generated visitors (requests/s must stay flat)
 #   - the floor: bench/floor.rs, bare hyper answering the same bytes
 #   - the peers: Stoplight Prism, WireMock, Mockoon CLI and json-server serving the same request
@@ -52,9 +55,9 @@ start() {
   local name=$1 port=$2; shift 2
   local launched
   launched=$(date +%s%N)
-  if [ "$name" = mock-defaults ]; then
+  if [[ $name == mock-defaults || $name == mock-stock-* ]]; then
     # default flags: no RUST_LOG (info), stderr to a file as a user's redirect would
-    env -u RUST_LOG taskset -c "$server_core" "$@" >/dev/null 2>"target/bench-defaults.log" &
+    env -u RUST_LOG taskset -c "$server_core" "$@" >/dev/null 2>"target/bench-${name#mock-}.log" &
   else
     RUST_LOG=warn taskset -c "$server_core" "$@" >/dev/null 2>&1 &
   fi
@@ -97,13 +100,15 @@ measure() { # measure NAME: one wrk run, appended to the server's samples
   echo "round $round $name: $(awk '/^Requests\/sec/ {print $2}' <<<"$out") req/s" >&2
   # The default-flags server's log (about 150 MB a round) is written back to disk now, not by
   # the kernel's flusher during the next server's measurement.
-  if [ "$name" = mock-defaults ]; then sync target/bench-defaults.log; fi
+  if [[ $name == mock-defaults || $name == mock-stock-* ]]; then sync "target/bench-${name#mock-}.log"; fi
 }
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-names=(floor mock-defaults mock mock-gate-off mock-no-journal mock-1M-visitors)
+names=(floor mock-defaults mock-stock-log mock-stock-head mock mock-gate-off mock-no-journal mock-1M-visitors)
 port=$(free_port); start floor "$port" target/release/examples/floor "$port"
 port=$(free_port); start mock-defaults "$port" target/release/livechat-mock --port "$port"
+port=$(free_port); start mock-stock-log "$port" target/release/livechat-mock --port "$port" --bench-stock-log
+port=$(free_port); start mock-stock-head "$port" target/release/livechat-mock --port "$port" --bench-stock-header-timeout
 port=$(free_port); start mock "$port" target/release/livechat-mock --port "$port"
 port=$(free_port); start mock-gate-off "$port" target/release/livechat-mock --port "$port" --bench-gate-off
 port=$(free_port); start mock-no-journal "$port" target/release/livechat-mock --port "$port" --journal-size 0
@@ -128,6 +133,11 @@ per_round() { # per_round SAMPLES_A SAMPLES_B INVERT -> "r1 r2 ..." (a/b, or b/a
 }
 headline_rps_rounds=$(per_round "${rps[mock-defaults]}" "${rps[floor]}" 0)
 headline_cpu_rounds=$(per_round "${cpu[mock-defaults]}" "${cpu[floor]}" 1)
+# What each hand-made piece buys: default flags over the same with the stock piece, per round.
+log_gain_rounds=$(per_round "${rps[mock-defaults]}" "${rps[mock-stock-log]}" 0)
+head_gain_rounds=$(per_round "${rps[mock-defaults]}" "${rps[mock-stock-head]}" 0)
+log_cpu_rounds=$(per_round "${cpu[mock-defaults]}" "${cpu[mock-stock-log]}" 1)
+head_cpu_rounds=$(per_round "${cpu[mock-defaults]}" "${cpu[mock-stock-head]}" 1)
 for name in "${names[@]}"; do
   rss_mib[$name]=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${server_pid[$name]}/status" 2>/dev/null || echo "?")
   rps[$name]=$(median "${rps[$name]}"); p50[$name]=$(median "${p50[$name]}"); p99[$name]=$(median "${p99[$name]}"); cpu[$name]=$(median "${cpu[$name]}")
@@ -152,6 +162,9 @@ echo "headline, default flags (info logs to a file, journal and gate on): $(medi
 echo "  same-round ratios by req/s: $headline_rps_rounds; by CPU: $headline_cpu_rounds"
 echo "  medians taken separately: $(awk -v a="${cpu[mock-defaults]}" -v b="${cpu[floor]}" 'BEGIN { printf "%.3f", b / a }')x by CPU per request, $(awk -v a="${rps[mock-defaults]}" -v b="${rps[floor]}" 'BEGIN { printf "%.3f", a / b }')x by req/s"
 echo "log lines written: $(wc -l < target/bench-defaults.log); dropped: $(grep -c 'log lines dropped' target/bench-defaults.log || true)"
+pct() { awk -v r="$(median "$1")" 'BEGIN { printf "%+.1f%%", (r - 1) * 100 }'; }
+echo "the request-line writer buys $(pct "$log_gain_rounds") req/s, $(pct "$log_cpu_rounds") capacity by CPU over tracing-subscriber's format (same-round ratios: $log_gain_rounds)"
+echo "the watchdog's header check buys $(pct "$head_gain_rounds") req/s, $(pct "$head_cpu_rounds") capacity by CPU over hyper's header_read_timeout (same-round ratios: $head_gain_rounds)"
 echo "gate cost (CPU per request): $(awk -v a="${cpu[mock]}" -v b="${cpu[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (a / b - 1) * 100 }')"
 echo "gate cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the gate-off requests/s"
 echo "journal cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-no-journal]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the journal-off requests/s"

@@ -62,6 +62,10 @@ pub struct Config {
     pub limits: Limits,
     /// The schema gate. Off only to price it in `bench/run.sh`; never in use.
     pub gate: bool,
+    /// Request heads timed by hyper's `header_read_timeout` instead of the watchdog's tick:
+    /// only to price the watchdog in `bench/run.sh`.
+    #[doc(hidden)]
+    pub stock_header_timeout: bool,
 }
 
 /// A real server for everything the mock does not answer itself.
@@ -165,6 +169,7 @@ impl Default for Config {
             watch: false,
             limits: Limits::default(),
             gate: true,
+            stock_header_timeout: false,
         }
     }
 }

@@ -207,6 +207,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// `--bench-stock-header-timeout` (hidden): hyper's header timeout, for bench/run.sh only.
+    #[doc(hidden)]
+    pub fn stock_header_timeout(mut self, on: bool) -> Self {
+        self.config.stock_header_timeout = on;
+        self
+    }
+
     /// `--admin-token` / `--no-admin`.
     pub fn admin(mut self, admin: Admin) -> Self {
         self.config.admin = admin;

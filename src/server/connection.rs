@@ -119,11 +119,13 @@ pub(crate) async fn connection_task<S>(
 {
     let _slot = slot;
     let limits = &state.config.limits;
-    let mut watchdog = Watchdog::new(
-        limits.idle_timeout,
-        limits.header_timeout,
-        limits.send_timeout,
-    );
+    // With hyper's header timeout (bench/run.sh's comparison) the watchdog leaves heads alone.
+    let header_timeout = if state.config.stock_header_timeout {
+        std::time::Duration::from_secs(365 * 24 * 3600)
+    } else {
+        limits.header_timeout
+    };
+    let mut watchdog = Watchdog::new(limits.idle_timeout, header_timeout, limits.send_timeout);
     let activity = Arc::new(Activity::default());
     let io = TokioIo::new(Tracked {
         inner: stream,

@@ -307,6 +307,16 @@ pub struct Cli {
     #[arg(long, hide = true)]
     pub bench_gate_off: bool,
 
+    /// Benchmark only: log the request line through tracing-subscriber's own text format, not
+    /// the binary's writer of the same bytes, to price that writer.
+    #[arg(long, hide = true)]
+    pub bench_stock_log: bool,
+
+    /// Benchmark only: time request heads with hyper's `header_read_timeout`, not the
+    /// connection watchdog's tick, to price the watchdog's header check.
+    #[arg(long, hide = true)]
+    pub bench_stock_header_timeout: bool,
+
     /// Add N realistic visitors, made from --seed, to the fixtures.
     #[arg(
         long,
@@ -618,6 +628,7 @@ impl Cli {
             .generate(self.generate)
             .watch(self.watch)
             .schema_gate(!self.bench_gate_off)
+            .stock_header_timeout(self.bench_stock_header_timeout)
             .limits(Limits {
                 max_head_bytes: self.max_head_bytes,
                 max_uri_bytes: self.max_uri_bytes,

@@ -34,11 +34,16 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
     }
 }
 
-/// The completion script without the flags `--help` hides (`--bench-gate-off`, for bench/run.sh
-/// only), which clap_complete lists all the same.
+/// The completion script without the flags `--help` hides (`--bench-*`, for bench/run.sh only),
+/// which clap_complete lists all the same.
 fn without_hidden_flags(script: &[u8]) -> String {
     let text = String::from_utf8_lossy(script);
-    let hidden = ["bench-gate-off"];
+    let command = <Cli as clap::CommandFactory>::command();
+    let hidden: Vec<&str> = command
+        .get_arguments()
+        .filter(|arg| arg.is_hide_set())
+        .filter_map(clap::Arg::get_long)
+        .collect();
     text.lines()
         .filter(|line| {
             // zsh and fish give each flag a line of its own

@@ -45,7 +45,8 @@ fn main() -> ExitCode {
     } else {
         "info"
     };
-    let logging = match logging::init_logging_at(cli.log_format, default_level) {
+    let logging = match logging::init_logging_at(cli.log_format, default_level, cli.bench_stock_log)
+    {
         Ok(logging) => logging,
         Err(err) => return failed("cannot start the log thread", &err),
     };

@@ -37,7 +37,11 @@ const QUEUED_BYTES: usize = 8 << 20;
 ///
 /// # Errors
 /// When the log thread cannot be started.
-pub fn init_logging_at(format: LogFormat, default: &str) -> std::io::Result<Logging> {
+pub fn init_logging_at(
+    format: LogFormat,
+    default: &str,
+    stock_request_line: bool,
+) -> std::io::Result<Logging> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let (writer, flusher) = writer::batching(std::io::stderr(), QUEUED_BYTES)?;
     let queue = writer.clone();
@@ -52,7 +56,7 @@ pub fn init_logging_at(format: LogFormat, default: &str) -> std::io::Result<Logg
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             builder.with_ansi(ansi).init();
             // In colour the stock format styles the line; without, ours writes its bytes.
-            if !ansi {
+            if !ansi && !stock_request_line {
                 livechat_mock::install_request_log(Box::new(PlainRequestLog { queue }));
             }
         }
