@@ -21,6 +21,8 @@
 # separately beside it.
 #
 # Usage: bench/run.sh   (DURATION=10s CONNECTIONS=32 ROUNDS=3 PEERS=1; PEERS=0 skips the peers)
+#   COMPARE="before=/path/to/an/older/livechat-mock ..." adds each binary with default flags, as
+#   mock-stock-NAME, to price a change in the same run (same-round ratios are printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10s}
@@ -113,6 +115,11 @@ port=$(free_port); start mock "$port" target/release/livechat-mock --port "$port
 port=$(free_port); start mock-gate-off "$port" target/release/livechat-mock --port "$port" --bench-gate-off
 port=$(free_port); start mock-no-journal "$port" target/release/livechat-mock --port "$port" --journal-size 0
 port=$(free_port); start mock-1M-visitors "$port" target/release/livechat-mock --port "$port" --generate 1000000
+for pair in ${COMPARE:-}; do
+  other=${pair%%=*}
+  names+=("mock-stock-$other")
+  port=$(free_port); start "mock-stock-$other" "$port" "${pair#*=}" --port "$port"
+done
 if [ "$peers" = 1 ]; then
   names+=(prism wiremock)
   port=$(free_port); start prism "$port" node target/bench-node/node_modules/@stoplight/prism-cli/dist/index.js mock -p "$port" -h 127.0.0.1 bench/peers/prism.yaml
@@ -131,6 +138,8 @@ per_round() { # per_round SAMPLES_A SAMPLES_B INVERT -> "r1 r2 ..." (a/b, or b/a
   paste <(tr ' ' '\n' <<<"$1" | grep -v '^$') <(tr ' ' '\n' <<<"$2" | grep -v '^$') |
     awk -v inv="$3" '{ printf "%.3f ", (inv ? $2 / $1 : $1 / $2) }'
 }
+declare -A rps_rounds
+for name in "${names[@]}"; do rps_rounds[$name]=${rps[$name]:-}; done
 headline_rps_rounds=$(per_round "${rps[mock-defaults]}" "${rps[floor]}" 0)
 headline_cpu_rounds=$(per_round "${cpu[mock-defaults]}" "${cpu[floor]}" 1)
 # What each hand-made piece buys: default flags over the same with the stock piece, per round.
@@ -164,6 +173,11 @@ echo "  medians taken separately: $(awk -v a="${cpu[mock-defaults]}" -v b="${cpu
 echo "log lines written: $(wc -l < target/bench-defaults.log); dropped: $(grep -c 'log lines dropped' target/bench-defaults.log || true)"
 pct() { awk -v r="$(median "$1")" 'BEGIN { printf "%+.1f%%", (r - 1) * 100 }'; }
 echo "the request-line writer buys $(pct "$log_gain_rounds") req/s, $(pct "$log_cpu_rounds") capacity by CPU over tracing-subscriber's format (same-round ratios: $log_gain_rounds)"
+for pair in ${COMPARE:-}; do
+  other=${pair%%=*}
+  rounds_of=$(per_round "${rps_rounds[mock-defaults]}" "${rps_rounds[mock-stock-$other]}" 0)
+  echo "default flags over $other (${pair#*=}): $(pct "$rounds_of") req/s (same-round ratios: $rounds_of)"
+done
 echo "the watchdog's header check buys $(pct "$head_gain_rounds") req/s, $(pct "$head_cpu_rounds") capacity by CPU over hyper's header_read_timeout (same-round ratios: $head_gain_rounds)"
 echo "gate cost (CPU per request): $(awk -v a="${cpu[mock]}" -v b="${cpu[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (a / b - 1) * 100 }')"
 echo "gate cost: $(awk -v a="${rps[mock]}" -v b="${rps[mock-gate-off]}" 'BEGIN { printf "%.1f%%", (1 - a / b) * 100 }') of the gate-off requests/s"
