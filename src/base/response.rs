@@ -89,6 +89,53 @@ pub fn add_cors_headers(headers: &mut HeaderMap) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS_VALUE);
 }
 
+/// Hono's `c.text()`: the router's 404.
+pub const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=UTF-8");
+/// Hono's `c.body(string)`, typed by the Fetch API's `Response` (no space): the preflight's
+/// `OK`, the CORS middleware's 405 and `Invalid origin` (`middlewares/cors.ts`).
+pub const TEXT_FETCH: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF-8");
+
+/// `status` with no body and no header (the limits' refusals add what they need).
+pub fn empty(status: hyper::StatusCode) -> HttpResponse {
+    let mut response = Response::new(MockBody::empty());
+    *response.status_mut() = status;
+    response
+}
+
+/// `status` with `body`, typed `content_type`, and no other header.
+pub fn typed(status: hyper::StatusCode, content_type: HeaderValue, body: Bytes) -> HttpResponse {
+    let mut response = Response::new(MockBody::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    response
+}
+
+/// The mock's own answers (the control API's): `body` typed `content_type`, with the base CORS
+/// headers.
+pub fn mock_typed(
+    status: hyper::StatusCode,
+    content_type: HeaderValue,
+    body: Bytes,
+) -> HttpResponse {
+    let mut response = typed(status, content_type, body);
+    add_cors_headers(response.headers_mut());
+    response
+}
+
+/// The mock's own JSON answer, with the base CORS headers.
+pub fn mock_json(status: hyper::StatusCode, value: &serde_json::Value) -> HttpResponse {
+    mock_typed(status, JSON, Bytes::from(value.to_string()))
+}
+
+/// The mock's own 204, with the base CORS headers.
+pub fn no_content() -> HttpResponse {
+    let mut response = empty(hyper::StatusCode::NO_CONTENT);
+    add_cors_headers(response.headers_mut());
+    response
+}
+
 /// The mock's own error, shaped so it cannot be mistaken for Rocket.Chat's:
 /// `{"mock_error": "..."}` and an `X-Mock-Error` header.
 pub fn mock_error(status: hyper::StatusCode, message: &str) -> HttpResponse {

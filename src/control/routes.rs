@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 use crate::api::request::header;
 use crate::base::error::display_pointer;
 use crate::base::query;
-use crate::base::response::{HttpResponse, add_cors_headers, mock_error};
+use crate::base::response::{
+    HttpResponse, add_cors_headers, mock_error, mock_json, mock_typed, no_content, typed,
+};
 use crate::base::response_body::MockBody;
 use crate::control::runtime::{self, ControlError};
 use crate::control::table::{self, Found, Op};
@@ -153,20 +155,15 @@ fn control_cors(
     origin: Option<&str>,
     headers: &mut hyper::HeaderMap,
 ) {
-    use crate::data::config::Cors;
     headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
     headers.remove(header::ACCESS_CONTROL_ALLOW_HEADERS);
-    let allowed = match cors {
-        Cors::Off => None,
-        Cors::Any => Some(HeaderValue::from_static("*")),
-        Cors::Origins(list) => {
-            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-            origin
-                .filter(|o| list.iter().any(|allowed| allowed == o))
-                .and_then(|o| HeaderValue::from_str(o).ok())
-        }
-    };
-    if let Some(allowed) = allowed {
+    if cors.varies_by_origin() {
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    if let Some(allowed) = cors
+        .allow_origin(origin)
+        .and_then(|o| HeaderValue::from_str(o).ok())
+    {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
@@ -191,13 +188,14 @@ fn bearer(value: &[u8]) -> Option<&[u8]> {
 const UI: &str = include_str!("ui.html");
 
 fn ui_page() -> HttpResponse {
-    let mut response = Response::new(MockBody::from(Bytes::from_static(UI.as_bytes())));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
+    let mut response = typed(
+        StatusCode::OK,
         HeaderValue::from_static("text/html; charset=utf-8"),
+        Bytes::from_static(UI.as_bytes()),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -275,15 +273,11 @@ where
         // served above, before the token check
         Op::Ui => ui_page(),
         Op::Health => health(state),
-        Op::OpenApi => {
-            let mut response = Response::new(MockBody::from(openapi_for(state, host.as_deref())));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            add_cors_headers(response.headers_mut());
-            response
-        }
+        Op::OpenApi => mock_typed(
+            StatusCode::OK,
+            HeaderValue::from_static("application/json"),
+            openapi_for(state, host.as_deref()),
+        ),
         Op::GetOutcome => show_override(state),
         Op::PutOutcome => set_override(state, &body),
         Op::DeleteOutcome => {
@@ -292,7 +286,7 @@ where
         }
         Op::ListVisitors => {
             let ids: Vec<String> = state.store().ids().map(str::to_string).collect();
-            json_response(StatusCode::OK, &json!({ "visitors": ids }))
+            mock_json(StatusCode::OK, &json!({ "visitors": ids }))
         }
         Op::PutVisitor => put_visitor(state, &id, &body),
         Op::DeleteVisitor => match runtime::delete_visitor(state, &id) {
@@ -305,10 +299,10 @@ where
         }
         Op::ListRequests => list_requests(state, query_string.as_deref()),
         Op::AddExpectation => match state.expectations.add_json(&body) {
-            Ok(index) => json_response(StatusCode::CREATED, &json!({ "index": index })),
+            Ok(index) => mock_json(StatusCode::CREATED, &json!({ "index": index })),
             Err(message) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &message),
         },
-        Op::ListExpectations => json_response(StatusCode::OK, &state.expectations.report()),
+        Op::ListExpectations => mock_json(StatusCode::OK, &state.expectations.report()),
         Op::ClearExpectations => {
             state.expectations.clear();
             no_content()
@@ -320,9 +314,9 @@ where
             } else {
                 StatusCode::CONFLICT
             };
-            json_response(status, &report)
+            mock_json(status, &report)
         }
-        Op::Coverage => json_response(StatusCode::OK, &state.coverage.report()),
+        Op::Coverage => mock_json(StatusCode::OK, &state.coverage.report()),
         Op::Pact => {
             if !state.config.journal_responses {
                 return mock_error(
@@ -339,45 +333,36 @@ where
                 .get("provider")
                 .map_or("livechat-mock", String::as_str);
             let entries = runtime::requests(state, &Filter::default());
-            json_response(
+            mock_json(
                 StatusCode::OK,
                 &crate::control::pact::export(&entries, consumer, provider),
             )
         }
         Op::CaPem => match state.ca_pem.get() {
-            Some(pem) => {
-                let mut response = Response::new(MockBody::from(Bytes::from(pem.clone())));
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/x-pem-file"),
-                );
-                add_cors_headers(response.headers_mut());
-                response
-            }
+            Some(pem) => mock_typed(
+                StatusCode::OK,
+                HeaderValue::from_static("application/x-pem-file"),
+                Bytes::from(pem.clone()),
+            ),
             None => mock_error(
                 StatusCode::NOT_FOUND,
                 "no local CA: this mock was not started with --tls auto",
             ),
         },
         Op::ListProviderStates => {
-            json_response(StatusCode::OK, &crate::control::provider_states::list())
+            mock_json(StatusCode::OK, &crate::control::provider_states::list())
         }
         Op::ChangeProviderState => {
             match crate::control::provider_states::change(state, &body, query_string.as_deref()) {
-                Ok(applied) => json_response(StatusCode::OK, &applied),
+                Ok(applied) => mock_json(StatusCode::OK, &applied),
                 Err(message) => mock_error(StatusCode::BAD_REQUEST, &message),
             }
         }
-        Op::CoverageMarkdown => {
-            let mut response =
-                Response::new(MockBody::from(Bytes::from(state.coverage.markdown())));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/markdown; charset=utf-8"),
-            );
-            add_cors_headers(response.headers_mut());
-            response
-        }
+        Op::CoverageMarkdown => mock_typed(
+            StatusCode::OK,
+            HeaderValue::from_static("text/markdown; charset=utf-8"),
+            Bytes::from(state.coverage.markdown()),
+        ),
         Op::ClearCoverage => {
             state.coverage.reset();
             no_content()
@@ -446,7 +431,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn health(state: &AppState) -> HttpResponse {
-    json_response(
+    mock_json(
         StatusCode::OK,
         &json!({
             "status": "ok",
@@ -464,12 +449,12 @@ fn health(state: &AppState) -> HttpResponse {
 }
 
 fn show_override(state: &AppState) -> HttpResponse {
-    json_response(StatusCode::OK, &runtime::show_outcome(state))
+    mock_json(StatusCode::OK, &runtime::show_outcome(state))
 }
 
 fn set_override(state: &AppState, body: &[u8]) -> HttpResponse {
     match runtime::set_outcome(state, body) {
-        Ok(shown) => json_response(StatusCode::OK, &shown),
+        Ok(shown) => mock_json(StatusCode::OK, &shown),
         Err(error) => mock_error(StatusCode::UNPROCESSABLE_ENTITY, &error.to_string()),
     }
 }
@@ -477,7 +462,7 @@ fn set_override(state: &AppState, body: &[u8]) -> HttpResponse {
 /// Adds or replaces a visitor: the document must pass the stored-visitor schema.
 fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
     let unprocessable = |pointer: &str, reason: &str| {
-        let mut response = json_response(
+        let mut response = mock_json(
             StatusCode::UNPROCESSABLE_ENTITY,
             &json!({ "mock_error": format!("{}: {reason}", display_pointer(pointer)), "pointer": pointer, "reason": reason }),
         );
@@ -497,8 +482,8 @@ fn put_visitor(state: &AppState, id: &str, body: &[u8]) -> HttpResponse {
         }
     };
     match runtime::put_visitor(state, id, doc) {
-        Ok((true, doc)) => json_response(StatusCode::CREATED, &doc),
-        Ok((false, doc)) => json_response(StatusCode::OK, &doc),
+        Ok((true, doc)) => mock_json(StatusCode::CREATED, &doc),
+        Ok((false, doc)) => mock_json(StatusCode::OK, &doc),
         Err(ControlError::Invalid { pointer, reason }) => unprocessable(&pointer, &reason),
         Err(error) => mock_error(StatusCode::CONFLICT, &error.to_string()),
     }
@@ -545,24 +530,6 @@ fn list_requests(state: &AppState, query_string: Option<&str>) -> HttpResponse {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    add_cors_headers(response.headers_mut());
-    response
-}
-
-fn json_response(status: StatusCode, value: &Value) -> HttpResponse {
-    let mut response = Response::new(MockBody::from(Bytes::from(value.to_string())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    add_cors_headers(response.headers_mut());
-    response
-}
-
-fn no_content() -> HttpResponse {
-    let mut response = Response::new(MockBody::empty());
-    *response.status_mut() = StatusCode::NO_CONTENT;
     add_cors_headers(response.headers_mut());
     response
 }

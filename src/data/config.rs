@@ -291,6 +291,24 @@ pub enum Cors {
     Origins(Vec<String>),
 }
 
+impl Cors {
+    /// The `Access-Control-Allow-Origin` this setting gives a page of `origin`: `*` for any,
+    /// the origin itself when listed (as sent), none when off or not listed. The preflight and
+    /// the control API's answers both read it.
+    pub fn allow_origin<'a>(&self, origin: Option<&'a str>) -> Option<&'a str> {
+        match self {
+            Cors::Off => None,
+            Cors::Any => Some("*"),
+            Cors::Origins(list) => origin.filter(|o| list.iter().any(|allowed| allowed == o)),
+        }
+    }
+
+    /// Whether the answer depends on the `Origin` (a list echoes it): `Vary: Origin`.
+    pub fn varies_by_origin(&self) -> bool {
+        matches!(self, Cors::Origins(_))
+    }
+}
+
 /// An origin as a browser sends it (`scheme://host[:port]`, lower case): a trailing `/` is
 /// dropped (`http://localhost:5173/` is a common paste), and anything else past the host is
 /// refused with the reason, since no browser would ever send it and every preflight would fail.

@@ -18,10 +18,10 @@ use crate::api::request::RequestParts;
 use crate::api::visitors_info::{self, Rule};
 use crate::base::endpoint::{Endpoint, token_in_path};
 use crate::base::ratelimit::RateCheck;
-use crate::base::response::ANY_ORIGIN;
 pub use crate::base::response::{
     ALLOW_METHODS, CORS_DISABLED, HttpResponse, json_headers, mock_error,
 };
+use crate::base::response::{TEXT, TEXT_FETCH, empty, typed};
 use crate::base::response_body::MockBody;
 use crate::control::routes;
 use crate::data::config::{Admin, Cors};
@@ -66,11 +66,6 @@ const HANG_FOR: Duration = Duration::from_secs(3600);
 /// the port may send the header, so it holds a slot for this long at most, not an hour.
 const HEADER_HANG_OFF_LOOPBACK: Duration = Duration::from_secs(30);
 
-/// Hono's `c.text()`: the router's 404.
-const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=UTF-8");
-/// Hono's `c.body(string)`, typed by the Fetch API's `Response` (no space): the preflight's `OK`,
-/// the CORS middleware's 405 and `Invalid origin` (`apps/meteor/server/api/v1/middlewares/cors.ts`).
-const TEXT_FETCH: HeaderValue = HeaderValue::from_static("text/plain;charset=UTF-8");
 const ALLOW_METHODS_VALUE: HeaderValue = HeaderValue::from_static(ALLOW_METHODS);
 
 /// The error that makes hyper drop a connection without answering: the `reset` and `hang`
@@ -402,12 +397,6 @@ fn bad_request_and_close() -> HttpResponse {
     response
 }
 
-fn empty(status: StatusCode) -> HttpResponse {
-    let mut response = Response::new(MockBody::empty());
-    *response.status_mut() = status;
-    response
-}
-
 /// Routes a request of Rocket.Chat's API space: a preflight, an endpoint, the index or the
 /// router's 404.
 fn route(
@@ -602,19 +591,12 @@ fn add_rate_headers(headers: &mut HeaderMap, rate: &RateCheck) {
 }
 
 fn text_response(status: StatusCode, body: &'static str) -> HttpResponse {
-    let mut response = Response::new(MockBody::from(Bytes::from_static(body.as_bytes())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(header::CONTENT_TYPE, TEXT);
-    response
+    typed(status, TEXT, Bytes::from_static(body.as_bytes()))
 }
 
 /// A body written with Hono's `c.body(string)`.
 fn fetch_text_response(status: StatusCode, body: &'static str) -> HttpResponse {
-    let mut response = text_response(status, body);
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, TEXT_FETCH);
-    response
+    typed(status, TEXT_FETCH, Bytes::from_static(body.as_bytes()))
 }
 
 /// The router's answer for anything it has no route for.
@@ -638,24 +620,18 @@ fn preflight(state: &AppState, parts: &RequestParts) -> HttpResponse {
     {
         return fetch_text_response(StatusCode::FORBIDDEN, "Invalid origin");
     }
-    let allowed_origin = match cors {
-        Cors::Off => return fetch_text_response(StatusCode::METHOD_NOT_ALLOWED, CORS_DISABLED),
-        Cors::Any => ANY_ORIGIN,
-        Cors::Origins(list) => {
-            let echoed = parts
-                .origin
-                .as_deref()
-                .filter(|origin| list.iter().any(|allowed| allowed == origin))
-                .and_then(|origin| HeaderValue::from_str(origin).ok());
-            match echoed {
-                Some(origin) => origin,
-                None => return fetch_text_response(StatusCode::FORBIDDEN, "Invalid origin"),
-            }
-        }
+    if *cors == Cors::Off {
+        return fetch_text_response(StatusCode::METHOD_NOT_ALLOWED, CORS_DISABLED);
+    }
+    let Some(allowed_origin) = cors
+        .allow_origin(parts.origin.as_deref())
+        .and_then(|origin| HeaderValue::from_str(origin).ok())
+    else {
+        return fetch_text_response(StatusCode::FORBIDDEN, "Invalid origin");
     };
     let mut response = fetch_text_response(StatusCode::OK, "OK");
     let headers = response.headers_mut();
-    if matches!(cors, Cors::Origins(_)) {
+    if cors.varies_by_origin() {
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed_origin);
