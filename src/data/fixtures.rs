@@ -10,11 +10,68 @@ use serde_json::{Map, Value};
 use crate::base::error::Error;
 use crate::data::schema::{CompiledSchema, SchemaSet};
 
-/// The fixture files compiled into the binary: the mock runs from anywhere with no files.
-const BUNDLED_VISITORS: &str = include_str!("../../fixtures/visitors.json");
-const BUNDLED_USERS: &str = include_str!("../../fixtures/users.json");
-const BUNDLED_DEPARTMENTS: &str = include_str!("../../fixtures/departments.json");
-const BUNDLED_CUSTOM_FIELDS: &str = include_str!("../../fixtures/custom-fields.json");
+/// One fixture file: its name, whether a directory must hold it, and the copy compiled into
+/// the binary (so the mock runs from anywhere with no files); the bundled set has no
+/// `permissions.json` (Rocket.Chat's defaults apply).
+pub struct FixtureFile {
+    pub name: &'static str,
+    pub required: bool,
+    pub bundled: Option<&'static str>,
+}
+
+/// Every file a fixture directory holds: loading, `fixtures export`, `--watch` and the errors
+/// that name them read this list.
+pub const FILES: [FixtureFile; 5] = [
+    FixtureFile {
+        name: "visitors.json",
+        required: true,
+        bundled: Some(include_str!("../../fixtures/visitors.json")),
+    },
+    FixtureFile {
+        name: "users.json",
+        required: true,
+        bundled: Some(include_str!("../../fixtures/users.json")),
+    },
+    FixtureFile {
+        name: "permissions.json",
+        required: false,
+        bundled: None,
+    },
+    FixtureFile {
+        name: "departments.json",
+        required: false,
+        bundled: Some(include_str!("../../fixtures/departments.json")),
+    },
+    FixtureFile {
+        name: "custom-fields.json",
+        required: false,
+        bundled: Some(include_str!("../../fixtures/custom-fields.json")),
+    },
+];
+
+/// The bundled copy of `name`.
+fn bundled(name: &str) -> Option<&'static str> {
+    FILES
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.bundled)
+}
+
+/// `visitors.json and users.json; optional: permissions.json, ...`, for error messages.
+fn files_named() -> String {
+    let names = |required: bool| {
+        FILES
+            .iter()
+            .filter(|f| f.required == required)
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+    };
+    format!(
+        "{}; optional: {}",
+        names(true).join(" and "),
+        names(false).join(", ")
+    )
+}
 
 /// Rocket.Chat's default holders of the permissions the mock checks (its `permissions` seed).
 const DEFAULT_PERMISSIONS: &[(&str, &[&str])] = &[
@@ -84,14 +141,11 @@ pub struct UserEmail {
 /// # Errors
 /// A file that exists already, or one that cannot be written.
 pub fn export_bundled(dir: &std::path::Path) -> Result<Vec<PathBuf>, Error> {
-    let files = [
-        ("visitors.json", BUNDLED_VISITORS),
-        ("users.json", BUNDLED_USERS),
-        ("departments.json", BUNDLED_DEPARTMENTS),
-        ("custom-fields.json", BUNDLED_CUSTOM_FIELDS),
-    ];
     // Exclusive creates that follow no link: a dangling link in DIR is refused, not followed.
-    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    let files: Vec<(&str, &[u8])> = FILES
+        .iter()
+        .filter_map(|f| f.bundled.map(|text| (f.name, text.as_bytes())))
+        .collect();
     crate::base::files::write_all_or_nothing(dir, &files, false, |_| Ok(())).map_err(|err| {
         if err.kind() == std::io::ErrorKind::AlreadyExists {
             Error::Config(format!(
@@ -207,21 +261,11 @@ impl Fixtures {
         let users: Vec<User> =
             serde_json::from_value(users_doc).map_err(|e| shape_error(&users_file, &e))?;
         let departments = match departments {
-            Some((file, text)) => {
-                let doc = parse(&file, &text)?;
-                check(&schemas.departments_file, &file, &doc)?;
-                unique(&file, &doc, "_id")?;
-                serde_json::from_value(doc).map_err(|e| shape_error(&file, &e))?
-            }
+            Some(read) => list(read, &schemas.departments_file)?,
             None => departments_named_by(&visitors),
         };
         let custom_fields = match custom_fields {
-            Some((file, text)) => {
-                let doc = parse(&file, &text)?;
-                check(&schemas.custom_fields_file, &file, &doc)?;
-                unique(&file, &doc, "_id")?;
-                serde_json::from_value(doc).map_err(|e| shape_error(&file, &e))?
-            }
+            Some(read) => list(read, &schemas.custom_fields_file)?,
             None => custom_fields_held_by(&visitors),
         };
         Ok(Fixtures {
@@ -295,16 +339,23 @@ fn custom_fields_held_by(visitors: &[Map<String, Value>]) -> Vec<CustomField> {
         .collect()
 }
 
+/// A list file (`departments.json`, `custom-fields.json`): parsed, checked against its schema,
+/// `_id`s unique, then read into its type.
+fn list<T: serde::de::DeserializeOwned>(
+    (file, text): (String, String),
+    schema: &CompiledSchema,
+) -> Result<Vec<T>, Error> {
+    let doc = parse(&file, &text)?;
+    check(schema, &file, &doc)?;
+    unique(&file, &doc, "_id")?;
+    serde_json::from_value(doc).map_err(|e| shape_error(&file, &e))
+}
+
 /// Reads a required fixture file, returning its display name and text.
 fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
     match source {
         FixtureSource::Bundled => {
-            let text = match name {
-                "visitors.json" => BUNDLED_VISITORS,
-                "departments.json" => BUNDLED_DEPARTMENTS,
-                "custom-fields.json" => BUNDLED_CUSTOM_FIELDS,
-                _ => BUNDLED_USERS,
-            };
+            let text = bundled(name).unwrap_or_default();
             Ok((format!("<bundled>/fixtures/{name}"), text.to_string()))
         }
         FixtureSource::Dir(dir) => {
@@ -312,14 +363,21 @@ fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
             let file = path.display().to_string();
             if dir.exists() && !dir.is_dir() {
                 return Err(Error::Config(format!(
-                    "{}: not a directory: --fixtures takes the directory that holds visitors.json and users.json (`livechat-mock fixtures export DIR` writes the bundled ones to start from)",
-                    dir.display()
+                    "{}: not a directory: --fixtures takes the directory that holds {} (`livechat-mock fixtures export DIR` writes the bundled ones to start from)",
+                    dir.display(),
+                    FILES
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 )));
             }
             if !dir.is_dir() {
                 return Err(Error::Config(format!(
-                    "{}: the fixture directory does not exist (it must hold visitors.json and users.json; optional: permissions.json, departments.json, custom-fields.json; `livechat-mock fixtures export DIR` writes the bundled ones)",
-                    dir.display()
+                    "{}: the fixture directory does not exist (it must hold {}; `livechat-mock fixtures export DIR` writes the bundled ones)",
+                    dir.display(),
+                    files_named()
                 )));
             }
             // A FIFO or a device would block the reader (and a reload) forever: regular files
@@ -363,7 +421,7 @@ fn read(source: &FixtureSource, name: &str) -> Result<(String, String), Error> {
 /// Reads a fixture file that may be absent.
 fn read_optional(source: &FixtureSource, name: &str) -> Result<Option<(String, String)>, Error> {
     match source {
-        FixtureSource::Bundled if name == "permissions.json" => Ok(None),
+        FixtureSource::Bundled if bundled(name).is_none() => Ok(None),
         FixtureSource::Bundled => read(source, name).map(Some),
         FixtureSource::Inline { .. } if name != "permissions.json" => Ok(None),
         FixtureSource::Inline {

@@ -13,19 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::base::files::read_regular;
-use crate::data::fixtures::FixtureSource;
+use crate::data::fixtures::{FILES, FixtureSource};
 use crate::run::state::AppState;
 
 /// How often the files are looked at.
 const POLL: Duration = Duration::from_millis(200);
-/// The files a fixture directory holds.
-const FILES: [&str; 5] = [
-    "visitors.json",
-    "users.json",
-    "permissions.json",
-    "departments.json",
-    "custom-fields.json",
-];
 
 /// What may have changed a file: its device and inode (a `mv` over it), its change time (any
 /// write, and `cp -p` or `rsync -t`, which put the old modification time back), its
@@ -47,7 +39,7 @@ fn stamp(path: &Path) -> Stamp {
 }
 
 fn stamps(dir: &Path) -> Vec<Stamp> {
-    FILES.iter().map(|f| stamp(&dir.join(f))).collect()
+    FILES.iter().map(|f| stamp(&dir.join(f.name))).collect()
 }
 
 /// What a file holds: a digest of its bytes; anything but a regular file reads as a marker the
@@ -56,7 +48,7 @@ fn content(dir: &Path) -> Vec<Option<u64>> {
     use std::hash::{Hash, Hasher};
     FILES
         .iter()
-        .map(|f| match read_regular(&dir.join(f)) {
+        .map(|f| match read_regular(&dir.join(f.name)) {
             Ok(bytes) => {
                 let mut hasher = std::collections::hash_map::DefaultHasher::new();
                 bytes.hash(&mut hasher);
