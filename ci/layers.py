@@ -10,8 +10,8 @@ LAYERS = ["base", "data", "run", "api", "control", "http", "server"]
 rank = {name: i for i, name in enumerate(LAYERS)}
 root = pathlib.Path(__file__).resolve().parent.parent / "src"
 bad = []
-for path in sorted(root.glob("*/*.rs")):
-    folder = path.parent.name
+for path in sorted(root.rglob("*.rs")):
+    folder = path.relative_to(root).parts[0]
     if folder not in rank:
         continue
     for number, line in enumerate(path.read_text().splitlines(), 1):
