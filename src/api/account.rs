@@ -18,7 +18,6 @@ use serde_json::Value;
 use crate::api::request::RequestParts;
 use crate::data::fixtures::User;
 use crate::data::schema::ME;
-use crate::data::store::Prepared;
 use crate::run::answer::Answer;
 use crate::run::outcome::{Delivery, Headers, Outcome, Reply, Verdict};
 use crate::run::state::AppState;
@@ -72,13 +71,10 @@ pub fn me(state: &AppState, parts: &RequestParts) -> (Reply, Answer) {
         return not_logged_in(state);
     };
     let host = parts.host.as_deref().unwrap_or_default();
-    let mut body = crate::api::companion::me(&user, host);
+    let mut body = crate::api::login::me(&user, host);
     body.insert("success".into(), Value::Bool(true));
-    let prepared = Prepared::of(ME, 200, &Value::Object(body), &state.schemas);
-    (
-        Reply::from_prepared(StatusCode::OK, Headers::JsonNoStore, &prepared),
-        Answer::Me,
-    )
+    let reply = Reply::json(&state.schemas, ME, StatusCode::OK, &Value::Object(body));
+    (reply, Answer::Me)
 }
 
 /// `POST /api/v1/logout`: the token is removed (later calls with it are 401 until a password

@@ -1,7 +1,10 @@
-//! Rocket.Chat's endpoints: the request's parts and body, visitors.info, and the companion endpoints. Imports `base`, `data` and `run`.
+//! Rocket.Chat's endpoints, one module each (visitors_info, login, visitor: registration, by
+//! token and DELETE; account: me and logout), and the request's parts and body they read.
+//! Imports `base`, `data` and `run`.
 
 pub(crate) mod account;
 pub(crate) mod body;
-pub(crate) mod companion;
+pub(crate) mod login;
 pub(crate) mod request;
+pub(crate) mod visitor;
 pub(crate) mod visitors_info;

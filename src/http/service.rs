@@ -13,9 +13,9 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::request_log::{RequestLine, log_request};
 use crate::api::account;
 use crate::api::body::read_within;
-use crate::api::companion;
 use crate::api::request::RequestParts;
 use crate::api::visitors_info::{self, Rule};
+use crate::api::{login, visitor};
 use crate::base::endpoint::{Endpoint, token_in_path};
 use crate::base::ratelimit::RateCheck;
 pub use crate::base::response::{
@@ -484,10 +484,10 @@ fn companion(state: &AppState, parts: &RequestParts, endpoint: Endpoint, body: &
     let params = || crate::api::body::parse(parts.content_type.as_deref(), body);
     let host = parts.host.as_deref().unwrap_or_default();
     let (mut reply, answer) = match endpoint {
-        Endpoint::Login => companion::login(state, &params(), host),
-        Endpoint::RegisterVisitor => match companion::register_visitor(state, &params(), parts) {
+        Endpoint::Login => login::login(state, &params(), host),
+        Endpoint::RegisterVisitor => match visitor::register_visitor(state, &params(), parts) {
             Ok(answered) => answered,
-            Err(companion::Refusal::Capped(message)) => {
+            Err(visitor::Refusal::Capped(message)) => {
                 tracing::warn!("registration refused: {message}");
                 let response = mock_error(StatusCode::INSUFFICIENT_STORAGE, &message);
                 return Routed::plain(
@@ -498,10 +498,10 @@ fn companion(state: &AppState, parts: &RequestParts, endpoint: Endpoint, body: &
                 );
             }
         },
-        Endpoint::VisitorByToken => companion::visitor_by_token(state, &token()),
+        Endpoint::VisitorByToken => visitor::visitor_by_token(state, &token()),
         Endpoint::Me => account::me(state, parts),
         Endpoint::Logout => account::logout(state, parts),
-        Endpoint::DeleteVisitor => companion::delete_visitor(state, &token()),
+        Endpoint::DeleteVisitor => visitor::delete_visitor(state, &token()),
         // routed to `visitors_info` before this; answered as the router would any other path
         Endpoint::VisitorsInfo => {
             return Routed::plain(not_found(state), None, Answer::NotFound, Rule::Route);

@@ -149,6 +149,18 @@ impl Reply {
         }
     }
 
+    /// A JSON answer of an action (`Cache-Control: no-store`), its body checked against the
+    /// schema of `prefix` and `status`.
+    pub(crate) fn json(
+        schemas: &SchemaSet,
+        prefix: &str,
+        status: StatusCode,
+        value: &Value,
+    ) -> Reply {
+        let prepared = Prepared::of(prefix, status.as_u16(), value, schemas);
+        Reply::from_prepared(status, Headers::JsonNoStore, &prepared)
+    }
+
     /// The 500 of the server-error outcome, and the gate's replacement for a body that breaks
     /// its schema.
     pub fn internal_error() -> Reply {
