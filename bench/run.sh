@@ -8,6 +8,9 @@
 #   - default flags with a hand-made piece swapped for the stock one, to price each: the request
 #     line through tracing-subscriber's own format (--bench-stock-log), request heads timed by
 #     hyper's header_read_timeout (--bench-stock-header-timeout)
+#   - default flags with the /_mock/ui dashboard open: a poller doing what the page does once a
+#     second (GET /_mock/requests?after=N, /_mock/coverage, /_mock/outcome, /_mock/health) on
+#     wrk's core during that server's measurement, so its own CPU is charged to the load side
 #   - livechat-mock holding 1,000,000 generated visitors (requests/s must stay flat)
 #   - the floor: bench/floor.rs, bare hyper answering the same bytes
 #   - the peers: Stoplight Prism, WireMock, Mockoon CLI and json-server serving the same request
@@ -57,7 +60,7 @@ start() {
   local name=$1 port=$2; shift 2
   local launched
   launched=$(date +%s%N)
-  if [[ $name == mock-defaults || $name == mock-stock-* ]]; then
+  if [[ $name == mock-defaults || $name == mock-stock-* || $name == mock-ui-* ]]; then
     # default flags: no RUST_LOG (info), stderr to a file as a user's redirect would
     env -u RUST_LOG taskset -c "$server_core" "$@" >/dev/null 2>"target/bench-${name#mock-}.log" &
   else
@@ -87,12 +90,17 @@ to_ms() { # wrk latency like 123.45us, 1.20ms, 2.00s -> milliseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
 measure() { # measure NAME: one wrk run, appended to the server's samples
-  local name=$1 port=${ports[$1]} out
+  local name=$1 port=${ports[$1]} out poller=
+  if [ "$name" = mock-ui-open ]; then
+    taskset -c "$load_core" python3 bench/ui-poller.py "http://127.0.0.1:$port" &
+    poller=$!
+  fi
   taskset -c "$load_core" wrk -t1 -c"$connections" -d2s "${auth[@]}" "http://127.0.0.1:$port$path" >/dev/null # warm-up
   local before after served
   before=$(cpu_ticks "${server_pid[$name]}")
   out=$(taskset -c "$load_core" wrk -t1 -c"$connections" -d"$duration" --latency "${auth[@]}" "http://127.0.0.1:$port$path")
   after=$(cpu_ticks "${server_pid[$name]}")
+  if [ -n "$poller" ]; then kill "$poller" 2>/dev/null || true; wait "$poller" 2>/dev/null || true; fi
   served=$(awk '/requests in/ {print $1}' <<<"$out")
   cpu[$name]="${cpu[$name]:-} $(awk -v t=$((after - before)) -v us="$tick_us" -v n="$served" 'BEGIN { printf "%.3f", t * us / n }')"
   if grep -q "Non-2xx" <<<"$out"; then echo "$name: non-2xx responses" >&2; echo "$out" >&2; exit 1; fi
@@ -102,13 +110,14 @@ measure() { # measure NAME: one wrk run, appended to the server's samples
   echo "round $round $name: $(awk '/^Requests\/sec/ {print $2}' <<<"$out") req/s" >&2
   # The default-flags server's log (about 150 MB a round) is written back to disk now, not by
   # the kernel's flusher during the next server's measurement.
-  if [[ $name == mock-defaults || $name == mock-stock-* ]]; then sync "target/bench-${name#mock-}.log"; fi
+  if [[ $name == mock-defaults || $name == mock-stock-* || $name == mock-ui-* ]]; then sync "target/bench-${name#mock-}.log"; fi
 }
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-names=(floor mock-defaults mock-stock-log mock-stock-head mock mock-gate-off mock-no-journal mock-1M-visitors)
+names=(floor mock-defaults mock-ui-open mock-stock-log mock-stock-head mock mock-gate-off mock-no-journal mock-1M-visitors)
 port=$(free_port); start floor "$port" target/release/examples/floor "$port"
 port=$(free_port); start mock-defaults "$port" target/release/livechat-mock --port "$port"
+port=$(free_port); start mock-ui-open "$port" target/release/livechat-mock --port "$port"
 port=$(free_port); start mock-stock-log "$port" target/release/livechat-mock --port "$port" --bench-stock-log
 port=$(free_port); start mock-stock-head "$port" target/release/livechat-mock --port "$port" --bench-stock-header-timeout
 port=$(free_port); start mock "$port" target/release/livechat-mock --port "$port"
@@ -138,8 +147,8 @@ per_round() { # per_round SAMPLES_A SAMPLES_B INVERT -> "r1 r2 ..." (a/b, or b/a
   paste <(tr ' ' '\n' <<<"$1" | grep -v '^$') <(tr ' ' '\n' <<<"$2" | grep -v '^$') |
     awk -v inv="$3" '{ printf "%.3f ", (inv ? $2 / $1 : $1 / $2) }'
 }
-declare -A rps_rounds
-for name in "${names[@]}"; do rps_rounds[$name]=${rps[$name]:-}; done
+declare -A rps_rounds cpu_rounds
+for name in "${names[@]}"; do rps_rounds[$name]=${rps[$name]:-}; cpu_rounds[$name]=${cpu[$name]:-}; done
 headline_rps_rounds=$(per_round "${rps[mock-defaults]}" "${rps[floor]}" 0)
 headline_cpu_rounds=$(per_round "${cpu[mock-defaults]}" "${cpu[floor]}" 1)
 # What each hand-made piece buys: default flags over the same with the stock piece, per round.
@@ -173,6 +182,9 @@ echo "  medians taken separately: $(awk -v a="${cpu[mock-defaults]}" -v b="${cpu
 echo "log lines written: $(wc -l < target/bench-defaults.log); dropped: $(grep -c 'log lines dropped' target/bench-defaults.log || true)"
 pct() { awk -v r="$(median "$1")" 'BEGIN { printf "%+.1f%%", (r - 1) * 100 }'; }
 echo "the request-line writer buys $(pct "$log_gain_rounds") req/s, $(pct "$log_cpu_rounds") capacity by CPU over tracing-subscriber's format (same-round ratios: $log_gain_rounds)"
+ui_rounds=$(per_round "${rps_rounds[mock-ui-open]}" "${rps_rounds[mock-defaults]}" 0)
+ui_cpu_rounds=$(per_round "${cpu_rounds[mock-ui-open]}" "${cpu_rounds[mock-defaults]}" 1)
+echo "the dashboard open and polling: $(median "$ui_rounds")x the closed page's req/s, $(median "$ui_cpu_rounds")x its capacity by CPU (same-round ratios: $ui_rounds; by CPU: $ui_cpu_rounds)"
 for pair in ${COMPARE:-}; do
   other=${pair%%=*}
   rounds_of=$(per_round "${rps_rounds[mock-defaults]}" "${rps_rounds[mock-stock-$other]}" 0)

@@ -26,23 +26,10 @@ rps() {
     -H "X-Auth-Token: RScctEHSmLGZGywfIhWyRpyofhKOiMoUIpimhvheU3f" "$url$path" |
     awk '/^Requests\/sec/ { print $2 }'
 }
-poll() { # the page's polling, once a second
-  after=0
-  while true; do
-    # the highest seq seen is the next `after` (no JSON parser started each second: the poller
-    # shares the load core with wrk, and its own CPU must stay small)
-    next=$(curl -s "$url/_mock/requests?after=$after&limit=500" | grep -o '"seq":[0-9]*' | tail -1 | cut -d: -f2)
-    [ -n "$next" ] && after=$next
-    curl -s -o /dev/null "$url/_mock/coverage"
-    curl -s -o /dev/null "$url/_mock/outcome"
-    curl -s -o /dev/null "$url/_mock/health"
-    sleep 1
-  done
-}
 ratios=()
 for round in $(seq "$rounds"); do
   closed=$(rps)
-  taskset -c 1 bash -c "$(declare -f poll); url=$url; poll" > /dev/null 2>&1 &
+  taskset -c 1 python3 bench/ui-poller.py "$url" > /dev/null 2>&1 &
   poller=$!
   open=$(rps)
   kill "$poller"; wait "$poller" 2>/dev/null || true; poller=
