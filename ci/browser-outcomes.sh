@@ -4,11 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/lib.sh
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-(cd examples/ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+need_chromium
 start_mock --cors-mock-headers
 MOCK_URL="$MOCK_URL" EXPECT=allowed node examples/ui/outcomes.mjs
 kill "$MOCK_PID"

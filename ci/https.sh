@@ -45,11 +45,7 @@ target/debug/livechat-mock verify --target "$url" --ca-cert "$ca" \
 echo "ok: verify over HTTPS matched"
 
 echo "-- headless Chromium, trusting the CA by its SPKI hash"
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-(cd examples/ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+need_chromium
 MOCK_URL="$url" CA_PEM="$ca" node examples/ui/https.mjs
 
 echo "-- plain HTTP to the HTTPS port"

@@ -19,3 +19,13 @@ start_mock() {
     exit 1
   fi
 }
+
+# need_chromium: Debian's Chromium (installed if missing) and examples/ui's pinned
+# playwright-core (npm ci; no browser is downloaded), for the scripts that drive a page.
+need_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  (cd examples/ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+}

@@ -16,11 +16,8 @@ if [ ! -x "$bin" ]; then
   echo "FAILED: $bin is not built (cargo build first, or set MOCK_BIN)"
   exit 1
 fi
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-(cd examples/ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+source ci/lib.sh
+need_chromium
 
 work=$(mktemp -d)
 pids=()

@@ -24,11 +24,7 @@ use crate::run::state::AppState;
 
 /// The user whose `X-User-Id` and `X-Auth-Token` these are, unless logged out.
 fn authenticated(state: &AppState, parts: &RequestParts) -> Option<User> {
-    let user_id = parts.user_id.as_deref().filter(|v| !v.is_empty())?;
-    let token = parts.auth_token.as_deref().filter(|v| !v.is_empty())?;
-    if state.logged_out.contains(token) {
-        return None;
-    }
+    let (user_id, token) = parts.credentials(state)?;
     let store = state.store();
     let fixture = || {
         store

@@ -41,6 +41,15 @@ pub struct RequestParts<'h> {
 }
 
 impl<'h> RequestParts<'h> {
+    /// The `X-User-Id` and `X-Auth-Token` pair, both non-empty, unless the token was logged
+    /// out (`POST /api/v1/logout`): what every endpoint behind the authentication middleware
+    /// starts from.
+    pub fn credentials(&self, state: &crate::run::state::AppState) -> Option<(&str, &str)> {
+        let user_id = self.user_id.as_deref().filter(|v| !v.is_empty())?;
+        let token = self.auth_token.as_deref().filter(|v| !v.is_empty())?;
+        (!state.logged_out.contains(token)).then_some((user_id, token))
+    }
+
     /// The parts of a request from an unknown peer (loopback), for callers without a socket.
     #[cfg(any(test, feature = "fuzzing"))]
     pub fn from_request<B>(request: &'h Request<B>) -> RequestParts<'h> {

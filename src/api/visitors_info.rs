@@ -134,11 +134,7 @@ fn real_server(
         rate,
         delay: None,
     };
-    let Some((_user_id, account)) = authenticate(request, store, state.auth).filter(|_| {
-        !state
-            .logged_out
-            .contains(request.auth_token.as_deref().unwrap_or_default())
-    }) else {
+    let Some((_user_id, account)) = authenticate(request, state, store) else {
         return decision(Outcome::NotLoggedIn, None);
     };
     if !state.version.has(Behaviour::PermissionBeforeParams) {
@@ -190,12 +186,11 @@ fn real_server(
 /// Both headers present, non-empty, and matching one user (any pair under `--auth any`).
 fn authenticate<'a>(
     request: &'a RequestParts,
+    state: &AppState,
     store: &'a Store,
-    mode: AuthMode,
 ) -> Option<(&'a str, &'a Account)> {
-    let user_id = request.user_id.as_deref().filter(|v| !v.is_empty())?;
-    let auth_token = request.auth_token.as_deref().filter(|v| !v.is_empty())?;
-    match mode {
+    let (user_id, auth_token) = request.credentials(state)?;
+    match state.auth {
         AuthMode::Fixtures => store.account(user_id, auth_token).map(|a| (user_id, a)),
         AuthMode::Any => Some((user_id, &ANY_USER)),
     }
