@@ -16,6 +16,7 @@ use hyper::StatusCode;
 use serde_json::Value;
 
 use crate::api::request::RequestParts;
+use crate::base::selection::OutcomeId;
 use crate::data::fixtures::User;
 use crate::data::schema::ME;
 use crate::run::answer::Answer;
@@ -55,9 +56,12 @@ fn authenticated(state: &AppState, parts: &RequestParts) -> Option<User> {
 /// The authentication middleware's 401 (the emulated release's shape).
 fn not_logged_in(state: &AppState) -> (Reply, Answer) {
     match state.replies.reply(&Outcome::NotLoggedIn) {
-        Delivery::Send(reply) => (reply, Answer::NotLoggedIn),
+        Delivery::Send(reply) => (reply, Answer::Outcome(OutcomeId::NotLoggedIn)),
         // Not reached: the 401 is always sent.
-        Delivery::Reset | Delivery::Hang => (Reply::internal_error(), Answer::ServerError),
+        Delivery::Reset | Delivery::Hang => (
+            Reply::internal_error(),
+            Answer::Outcome(OutcomeId::ServerError),
+        ),
     }
 }
 

@@ -56,7 +56,7 @@ impl Endpoint {
             VISITOR if *method == Method::POST => Some(Endpoint::RegisterVisitor),
             ME if reading => Some(Endpoint::Me),
             LOGOUT if reading || *method == Method::POST => Some(Endpoint::Logout),
-            path if token_in_path(path).is_some() => {
+            path if is_token_path(path) => {
                 if reading {
                     Some(Endpoint::VisitorByToken)
                 } else if *method == Method::DELETE {
@@ -73,7 +73,7 @@ impl Endpoint {
     /// `--upstream` does not forward).
     #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     pub fn serves_path(path: &str) -> bool {
-        [VISITORS_INFO, LOGIN, VISITOR, ME, LOGOUT].contains(&path) || token_in_path(path).is_some()
+        [VISITORS_INFO, LOGIN, VISITOR, ME, LOGOUT].contains(&path) || is_token_path(path)
     }
 
     /// The path as the OpenAPI names it (`{token}` for the token).
@@ -115,10 +115,20 @@ impl Endpoint {
     }
 }
 
-/// The token of `/api/v1/livechat/visitor/{token}`, decoded.
-pub fn token_in_path(path: &str) -> Option<String> {
+/// The token segment of `/api/v1/livechat/visitor/{token}`, still percent-encoded.
+fn token_segment(path: &str) -> Option<&str> {
     let token = path.strip_prefix(VISITOR)?.strip_prefix('/')?;
-    (!token.is_empty() && !token.contains('/')).then(|| crate::base::query::decode_path(token))
+    (!token.is_empty() && !token.contains('/')).then_some(token)
+}
+
+/// Whether `path` is `/api/v1/livechat/visitor/{token}` (routing asks; nothing is decoded).
+fn is_token_path(path: &str) -> bool {
+    token_segment(path).is_some()
+}
+
+/// The token of `/api/v1/livechat/visitor/{token}`, decoded (once, by the handler).
+pub fn token_in_path(path: &str) -> Option<String> {
+    token_segment(path).map(crate::base::query::decode_path)
 }
 
 #[cfg(test)]

@@ -160,10 +160,7 @@ fn control_cors(
     if cors.varies_by_origin() {
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
-    if let Some(allowed) = cors
-        .allow_origin(origin)
-        .and_then(|o| HeaderValue::from_str(o).ok())
-    {
+    if let Some(allowed) = cors.allow_origin(origin) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,

@@ -292,14 +292,16 @@ pub enum Cors {
 }
 
 impl Cors {
-    /// The `Access-Control-Allow-Origin` this setting gives a page of `origin`: `*` for any,
-    /// the origin itself when listed (as sent), none when off or not listed. The preflight and
-    /// the control API's answers both read it.
-    pub fn allow_origin<'a>(&self, origin: Option<&'a str>) -> Option<&'a str> {
+    /// The `Access-Control-Allow-Origin` this setting gives a page of `origin`: `*` for any
+    /// (a constant, no copy), the origin itself when listed (as sent), none when off or not
+    /// listed. The preflight and the control API's answers both read it.
+    pub fn allow_origin(&self, origin: Option<&str>) -> Option<hyper::header::HeaderValue> {
         match self {
             Cors::Off => None,
-            Cors::Any => Some("*"),
-            Cors::Origins(list) => origin.filter(|o| list.iter().any(|allowed| allowed == o)),
+            Cors::Any => Some(crate::base::response::ANY_ORIGIN),
+            Cors::Origins(list) => origin
+                .filter(|o| list.iter().any(|allowed| allowed == o))
+                .and_then(|o| hyper::header::HeaderValue::from_str(o).ok()),
         }
     }
 

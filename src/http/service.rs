@@ -23,6 +23,7 @@ pub use crate::base::response::{
 };
 use crate::base::response::{TEXT, TEXT_FETCH, empty, typed};
 use crate::base::response_body::MockBody;
+use crate::base::selection::OutcomeId;
 use crate::control::routes;
 use crate::data::config::{Admin, Cors};
 use crate::run::answer::Answer;
@@ -471,7 +472,7 @@ fn companion(state: &AppState, parts: &RequestParts, endpoint: Endpoint, body: &
                         state,
                         reply,
                         Some(endpoint),
-                        Answer::RateLimited,
+                        Answer::Outcome(OutcomeId::RateLimited),
                         Rule::Fixtures,
                     );
                 }
@@ -623,10 +624,7 @@ fn preflight(state: &AppState, parts: &RequestParts) -> HttpResponse {
     if *cors == Cors::Off {
         return fetch_text_response(StatusCode::METHOD_NOT_ALLOWED, CORS_DISABLED);
     }
-    let Some(allowed_origin) = cors
-        .allow_origin(parts.origin.as_deref())
-        .and_then(|origin| HeaderValue::from_str(origin).ok())
-    else {
+    let Some(allowed_origin) = cors.allow_origin(parts.origin.as_deref()) else {
         return fetch_text_response(StatusCode::FORBIDDEN, "Invalid origin");
     };
     let mut response = fetch_text_response(StatusCode::OK, "OK");

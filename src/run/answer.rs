@@ -5,31 +5,18 @@
 
 use crate::base::endpoint::Endpoint;
 use crate::base::query::ParamError;
+use crate::base::selection::OutcomeId;
 
 /// What the mock answered. The endpoints' answers come first, then the router's and the limits'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
-    // visitors.info (and the shared middleware answers of every endpoint)
-    /// visitors.info's 200 with a visitor.
-    Found,
-    /// A 400 of the query's validator (or the router's `Invalid query parameters`).
+    /// What visitors.info's decision came to, by the name users force it with; the companions
+    /// share the middlewares' (`not-logged-in`, `rate-limited`) and `server-error`. One
+    /// vocabulary: the journal's `outcome` is the id's own name.
+    Outcome(OutcomeId),
+    /// A 400 of the query's validator (or the router's `Invalid query parameters`), by the
+    /// message sent: what coverage tells apart.
     InvalidParams(ParamError),
-    VisitorNotFound,
-    /// The authentication middleware's 401.
-    NotLoggedIn,
-    /// The permission middleware's 403 `error-unauthorized`.
-    Forbidden,
-    /// The plain `unauthorized` 403 the API page lists.
-    ForbiddenGeneric,
-    /// The rate limiter's 429.
-    RateLimited,
-    ServerError,
-    /// The connection closed without a response.
-    Reset,
-    /// No answer at all.
-    Hang,
-    /// A 200 body cut short.
-    Malformed,
     // the companions
     LoggedIn,
     LoginFailed,
@@ -70,17 +57,9 @@ impl Answer {
     /// The answer's name in the journal, the request log and expectations.
     pub fn as_str(self) -> &'static str {
         match self {
-            Answer::Found | Answer::VisitorByToken => "ok",
-            Answer::InvalidParams(_) => "invalid-params",
-            Answer::VisitorNotFound => "visitor-not-found",
-            Answer::NotLoggedIn => "not-logged-in",
-            Answer::Forbidden => "forbidden",
-            Answer::ForbiddenGeneric => "forbidden-generic",
-            Answer::RateLimited => "rate-limited",
-            Answer::ServerError => "server-error",
-            Answer::Reset => "reset",
-            Answer::Hang => "hang",
-            Answer::Malformed => "malformed",
+            Answer::Outcome(id) => id.as_str(),
+            Answer::InvalidParams(_) => OutcomeId::InvalidParams.as_str(),
+            Answer::VisitorByToken => "ok",
             Answer::LoggedIn => "logged-in",
             Answer::LoginFailed => "login-failed",
             Answer::VisitorRegistered => "visitor-registered",
@@ -148,7 +127,7 @@ pub const CONTRACT: [(Endpoint, &str); 26] = [
 /// lists. Whether the pair is in [`CONTRACT`] is [`contract_index`]'s question.
 pub fn contract_label(answer: Answer) -> Option<&'static str> {
     Some(match answer {
-        Answer::Found
+        Answer::Outcome(OutcomeId::Ok)
         | Answer::LoggedIn
         | Answer::VisitorRegistered
         | Answer::VisitorUpdated
@@ -156,7 +135,10 @@ pub fn contract_label(answer: Answer) -> Option<&'static str> {
         | Answer::VisitorDeleted
         | Answer::Me
         | Answer::LoggedOut => "200",
-        Answer::InvalidParams(ParamError::MissingVisitorId) => {
+        // A forced `invalid-params` with nothing wrong in the query sends the missing-visitorId
+        // 400 (`visitors_info::resolve`); the decision gives its `ParamError` otherwise.
+        Answer::InvalidParams(ParamError::MissingVisitorId)
+        | Answer::Outcome(OutcomeId::InvalidParams) => {
             "400 must have required property 'visitorId'"
         }
         Answer::InvalidParams(ParamError::AdditionalProperty) => {
@@ -164,16 +146,16 @@ pub fn contract_label(answer: Answer) -> Option<&'static str> {
         }
         Answer::InvalidParams(ParamError::NotString) => "400 must be string",
         Answer::InvalidParams(ParamError::Unparsable) => "400 Invalid query parameters",
-        Answer::VisitorNotFound => "400 visitor-not-found",
+        Answer::Outcome(OutcomeId::VisitorNotFound) => "400 visitor-not-found",
         Answer::BadRequest | Answer::InvalidToken | Answer::InvalidDepartment => "400",
-        Answer::NotLoggedIn | Answer::LoginFailed => "401",
-        Answer::Forbidden => "403 error-unauthorized",
-        Answer::ForbiddenGeneric => "403 unauthorized",
-        Answer::RateLimited => "429",
-        Answer::ServerError => "500",
-        Answer::Reset => "reset",
-        Answer::Hang => "hang",
-        Answer::Malformed => "malformed",
+        Answer::Outcome(OutcomeId::NotLoggedIn) | Answer::LoginFailed => "401",
+        Answer::Outcome(OutcomeId::Forbidden) => "403 error-unauthorized",
+        Answer::Outcome(OutcomeId::ForbiddenGeneric) => "403 unauthorized",
+        Answer::Outcome(OutcomeId::RateLimited) => "429",
+        Answer::Outcome(OutcomeId::ServerError) => "500",
+        Answer::Outcome(OutcomeId::Reset) => "reset",
+        Answer::Outcome(OutcomeId::Hang) => "hang",
+        Answer::Outcome(OutcomeId::Malformed) => "malformed",
         Answer::Preflight
         | Answer::Index
         | Answer::NotFound
@@ -205,24 +187,16 @@ mod tests {
     #[test]
     fn every_contract_entry_is_an_answer_the_mock_can_give() {
         // Each row of CONTRACT is reached by some answer of its endpoint.
-        let answers = [
-            Answer::Found,
-            Answer::InvalidParams(ParamError::MissingVisitorId),
-            Answer::InvalidParams(ParamError::AdditionalProperty),
-            Answer::InvalidParams(ParamError::NotString),
-            Answer::InvalidParams(ParamError::Unparsable),
-            Answer::VisitorNotFound,
-            Answer::NotLoggedIn,
-            Answer::Forbidden,
-            Answer::ForbiddenGeneric,
-            Answer::RateLimited,
-            Answer::ServerError,
-            Answer::Reset,
-            Answer::Hang,
-            Answer::Malformed,
-            Answer::LoginFailed,
-            Answer::InvalidToken,
-        ];
+        let answers: Vec<Answer> = OutcomeId::ALL
+            .map(Answer::Outcome)
+            .into_iter()
+            .chain(ParamError::ALL.map(Answer::InvalidParams))
+            .chain([
+                Answer::InvalidParams(ParamError::Unparsable),
+                Answer::LoginFailed,
+                Answer::InvalidToken,
+            ])
+            .collect();
         for (i, (endpoint, label)) in CONTRACT.iter().enumerate() {
             assert!(
                 answers
@@ -239,6 +213,9 @@ mod tests {
         for answer in [Answer::Preflight, Answer::NotFound, Answer::UriTooLong] {
             assert_eq!(contract_label(answer), None);
         }
-        assert_eq!(contract_index(Endpoint::Login, Answer::RateLimited), None);
+        assert_eq!(
+            contract_index(Endpoint::Login, Answer::Outcome(OutcomeId::RateLimited)),
+            None
+        );
     }
 }

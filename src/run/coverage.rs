@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::{Value, json};
 
 use crate::base::endpoint::Endpoint;
+use crate::base::selection::OutcomeId;
 use crate::run::answer::{Answer, CONTRACT, contract_index};
 
 /// How often each contract answer was sent.
@@ -18,7 +19,11 @@ impl Coverage {
     /// Counts `answer`, sent by `endpoint`: the answer actually sent, so a body the schema
     /// gate blocked counts as the 500 that went instead.
     pub fn count(&self, endpoint: Endpoint, answer: Answer, blocked: bool) {
-        let sent = if blocked { Answer::ServerError } else { answer };
+        let sent = if blocked {
+            Answer::Outcome(OutcomeId::ServerError)
+        } else {
+            answer
+        };
         if let Some(index) = contract_index(endpoint, sent) {
             self.counts[index].fetch_add(1, Ordering::Relaxed);
         }
@@ -99,15 +104,19 @@ mod tests {
     fn answers_are_counted_by_what_was_sent() {
         let coverage = Coverage::default();
         let info = Endpoint::VisitorsInfo;
-        coverage.count(info, Answer::Found, false);
+        coverage.count(info, Answer::Outcome(OutcomeId::Ok), false);
         coverage.count(info, Answer::InvalidParams(ParamError::NotString), false);
-        coverage.count(info, Answer::ForbiddenGeneric, false);
-        coverage.count(info, Answer::Reset, false);
+        coverage.count(info, Answer::Outcome(OutcomeId::ForbiddenGeneric), false);
+        coverage.count(info, Answer::Outcome(OutcomeId::Reset), false);
         // a 200 the gate blocked went out as the 500
         coverage.count(Endpoint::Me, Answer::Me, true);
-        coverage.count(info, Answer::Found, true);
+        coverage.count(info, Answer::Outcome(OutcomeId::Ok), true);
         // a companion's 429 is no contract answer
-        coverage.count(Endpoint::Login, Answer::RateLimited, false);
+        coverage.count(
+            Endpoint::Login,
+            Answer::Outcome(OutcomeId::RateLimited),
+            false,
+        );
         let report = coverage.report();
         assert_eq!(report["seen"], 5);
         assert_eq!(report["total"], CONTRACT.len());

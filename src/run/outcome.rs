@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 
 use crate::base::query::ParamError;
 use crate::base::ratelimit::RateCheck;
-#[cfg(test)]
 use crate::base::selection::OutcomeId;
 use crate::base::versions::{Behaviour, Version};
 use crate::data::schema::{SchemaSet, Violation};
@@ -64,8 +63,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The id users force it by (tests check a decision by it).
-    #[cfg(test)]
+    /// The stable id users name outcomes by (in logs, the journal, and to force one).
     pub fn id(&self) -> OutcomeId {
         match self {
             Outcome::Found(_) => OutcomeId::Ok,
@@ -85,17 +83,8 @@ impl Outcome {
     /// The answer it is, for the journal, coverage and the log.
     pub fn answer(&self) -> Answer {
         match self {
-            Outcome::Found(_) => Answer::Found,
             Outcome::InvalidParams(error) => Answer::InvalidParams(*error),
-            Outcome::VisitorNotFound => Answer::VisitorNotFound,
-            Outcome::NotLoggedIn => Answer::NotLoggedIn,
-            Outcome::Forbidden => Answer::Forbidden,
-            Outcome::ForbiddenGeneric => Answer::ForbiddenGeneric,
-            Outcome::RateLimited(_) => Answer::RateLimited,
-            Outcome::ServerError => Answer::ServerError,
-            Outcome::Reset => Answer::Reset,
-            Outcome::Hang => Answer::Hang,
-            Outcome::Malformed(_) => Answer::Malformed,
+            other => Answer::Outcome(other.id()),
         }
     }
 }
